@@ -1,0 +1,92 @@
+"""The few operations that differ between numpy arrays and torch tensors.
+
+Everything else in `convutils` is written once with indexing, ``*``, ``@`` and ``.sum()``,
+which both kinds share. torch is never imported here: if it has not been imported by the
+caller, no argument can be a tensor, so numpy-only users do not pay its import time.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+
+def is_tensor(x: object) -> bool:
+    """True when ``x`` is a ``torch.Tensor`` (without importing torch)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
+def kind_name(x: object) -> str:
+    """A short name of the argument's kind for error messages."""
+    if isinstance(x, np.ndarray):
+        return "numpy.ndarray"
+    if is_tensor(x):
+        return "torch.Tensor"
+    return type(x).__name__
+
+
+def result_dtype(X: Any, K: Any) -> Any:
+    """The dtype ``X * K`` has, by the array library's own promotion rules."""
+    if is_tensor(X):
+        import torch
+
+        return torch.promote_types(X.dtype, K.dtype)
+    return np.result_type(X.dtype, K.dtype)
+
+
+def zeros(like: Any, shape: tuple[int, ...], dtype: Any) -> Any:
+    """Zeros of ``shape`` of the same kind (and device) as ``like``."""
+    if is_tensor(like):
+        import torch
+
+        return torch.zeros(shape, dtype=dtype, device=like.device)
+    return np.zeros(shape, dtype=dtype)
+
+
+def stack(arrays: list[Any]) -> Any:
+    """Stack along a new first axis, keeping the arrays' kind."""
+    if is_tensor(arrays[0]):
+        import torch
+
+        return torch.stack(arrays)
+    return np.stack(arrays)
+
+
+def astype(x: Any, dtype: Any) -> Any:
+    """``x`` converted to ``dtype`` (no copy when it already has it)."""
+    if is_tensor(x):
+        return x.to(dtype)
+    return x.astype(dtype, copy=False)
+
+
+def transpose(x: Any, axes: tuple[int, ...]) -> Any:
+    """``x`` with its axes reordered (a view, as ``numpy.transpose`` and ``Tensor.permute``)."""
+    if is_tensor(x):
+        return x.permute(*axes)
+    return np.transpose(x, axes)
+
+
+def pad_hw(X: Any, p_h: int, p_w: int) -> Any:
+    """Zero-pad the last two axes of ``X`` by ``p_h`` rows and ``p_w`` columns on each side."""
+    if p_h == 0 and p_w == 0:
+        return X
+    if is_tensor(X):
+        import torch.nn.functional as F
+
+        return F.pad(X, (p_w, p_w, p_h, p_h))
+    widths = [(0, 0)] * (X.ndim - 2) + [(p_h, p_h), (p_w, p_w)]
+    return np.pad(X, widths)
+
+
+def windows(X: Any, k_h: int, k_w: int, s_h: int, s_w: int) -> Any:
+    """A strided view of every window: ``X (c, h, w)`` -> ``(c, h_o, w_o, k_h, k_w)``.
+
+    No data is copied; the view shares memory with ``X``.
+    """
+    if is_tensor(X):
+        return X.unfold(1, k_h, s_h).unfold(2, k_w, s_w)
+    view = np.lib.stride_tricks.sliding_window_view(X, (k_h, k_w), axis=(1, 2))
+    return view[:, ::s_h, ::s_w]

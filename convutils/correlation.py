@@ -1,0 +1,109 @@
+"""Cross-correlation with multiple input and output channels: the public functions.
+
+Section "Multiple Input and Multiple Output Channels" of *Dive into Deep Learning*. Each
+function checks its arguments (`convutils.checks`), then runs either the readable loops the
+chapter shows (`convutils.loops`, ``method="loops"``) or one matrix product over a strided
+window view (`convutils.im2col`, the default). Both accept numpy arrays or torch tensors and
+return the same kind, with the dtype ``X * K`` would have and (for torch) ``X``'s device.
+
+``padding`` and ``stride`` are an int or an ``(h, w)`` pair, zero padding on each side, as in
+``torch.nn.functional.conv2d``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import numpy as np
+
+from convutils import im2col, loops
+from convutils._backend import astype, result_dtype
+from convutils.checks import as_pair, check_arrays, check_channels, output_hw
+
+if TYPE_CHECKING:
+    import torch
+
+Array = TypeVar("Array", np.ndarray, "torch.Tensor")
+Method = Literal["auto", "loops", "im2col"]
+IntOrPair = int | tuple[int, int]
+
+
+def _prepare(
+    fn: str, X: Any, K: Any, k_dims: str, padding: IntOrPair, stride: IntOrPair, x_dims: str
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    check_arrays(fn, X, K, x_dims, k_dims)
+    if x_dims.startswith("(c_i"):
+        check_channels(fn, X, K)
+    pad = as_pair(fn, "padding", padding, minimum=0)
+    st = as_pair(fn, "stride", stride, minimum=1)
+    output_hw(fn, tuple(X.shape), tuple(K.shape), pad, st)
+    return pad, st
+
+
+def _check_method(fn: str, method: str) -> None:
+    if method not in ("auto", "loops", "im2col"):
+        raise ValueError(f"{fn}: method must be 'auto', 'loops' or 'im2col', got {method!r}")
+
+
+def corr2d_multi_in_out(
+    X: Array, K: Array, padding: IntOrPair = 0, stride: IntOrPair = 1, method: Method = "auto"
+) -> Array:
+    """Multiple input and output channels.
+
+    ``X (c_i, h, w)``, ``K (c_o, c_i, k_h, k_w)`` -> ``(c_o, h_o, w_o)`` with
+    ``h_o = (h + 2 p_h - k_h) // s_h + 1`` (and the same for ``w_o``). Output channel ``o`` is
+    ``sum_c corr2d(X[c], K[o, c])``.
+    """
+    fn = "corr2d_multi_in_out"
+    _check_method(fn, method)
+    pad, st = _prepare(fn, X, K, "(c_o, c_i, k_h, k_w)", padding, stride, "(c_i, h, w)")
+    if method == "loops":
+        return loops.corr2d_multi_in_out(X, K, pad, st)
+    if K.shape[2:] == (1, 1) and pad == (0, 0) and st == (1, 1):
+        # A 1x1 window needs no window view at all: skip its set-up.
+        dtype = result_dtype(X, K)
+        return loops.corr2d_multi_in_out_1x1(astype(X, dtype), astype(K, dtype))
+    return im2col.corr2d_multi_in_out_im2col(X, K, pad, st)
+
+
+def corr2d_multi_in(
+    X: Array, K: Array, padding: IntOrPair = 0, stride: IntOrPair = 1, method: Method = "auto"
+) -> Array:
+    """Multiple input channels: ``X (c_i, h, w)``, ``K (c_i, k_h, k_w)`` -> ``(h_o, w_o)``.
+
+    Each input channel is correlated with its own kernel channel and the ``c_i`` results are
+    summed: ``Y = sum_c corr2d(X[c], K[c])``.
+    """
+    fn = "corr2d_multi_in"
+    _check_method(fn, method)
+    _prepare(fn, X, K, "(c_i, k_h, k_w)", padding, stride, "(c_i, h, w)")
+    return corr2d_multi_in_out(X, K[None], padding, stride, method)[0]
+
+
+def corr2d(
+    X: Array, K: Array, padding: IntOrPair = 0, stride: IntOrPair = 1, method: Method = "auto"
+) -> Array:
+    """Single-channel 2-D cross-correlation: ``X (h, w)``, ``K (k_h, k_w)`` -> ``(h_o, w_o)``."""
+    fn = "corr2d"
+    _check_method(fn, method)
+    _prepare(fn, X, K, "(k_h, k_w)", padding, stride, "(h, w)")
+    return corr2d_multi_in_out(X[None], K[None, None], padding, stride, method)[0]
+
+
+def corr2d_multi_in_out_1x1(X: Array, K: Array) -> Array:
+    """A 1x1 convolutional layer as one matrix product.
+
+    ``X (c_i, h, w)``, ``K (c_o, c_i, 1, 1)`` -> ``(c_o, h, w)``: ``X`` is read as a
+    ``c_i x (h*w)`` matrix, ``K`` as ``c_o x c_i``, and their product reshaped back. The same
+    ``c_o x c_i`` weights act on every pixel, like a fully connected layer.
+    """
+    fn = "corr2d_multi_in_out_1x1"
+    check_arrays(fn, X, K, "(c_i, h, w)", "(c_o, c_i, 1, 1)")
+    check_channels(fn, X, K)
+    if tuple(K.shape[2:]) != (1, 1):
+        raise ValueError(
+            f"{fn}: K must have a 1x1 window, got {K.shape[2]}x{K.shape[3]} "
+            f"(K {tuple(K.shape)}); use corr2d_multi_in_out for larger kernels"
+        )
+    dtype = result_dtype(X, K)
+    return loops.corr2d_multi_in_out_1x1(astype(X, dtype), astype(K, dtype))

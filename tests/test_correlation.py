@@ -1,0 +1,189 @@
+"""The correlation functions on the section's worked example and against torch's conv2d."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import convutils as cu
+from convutils import loops
+
+METHODS = ["loops", "im2col"]
+KINDS = ["numpy", "torch"]
+
+
+def as_kind(a, kind, dtype=None):
+    a = np.asarray(a) if dtype is None else np.asarray(a, dtype=dtype)
+    return torch.from_numpy(a.copy()) if kind == "torch" else a.copy()
+
+
+def to_numpy(a):
+    return a.numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
+
+
+@pytest.fixture
+def example():
+    return cu.two_channel_example()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", METHODS)
+def test_worked_example_multi_in(example, kind, method):
+    X, K = (as_kind(a, kind) for a in example)
+    Y = cu.corr2d_multi_in(X, K, method=method)
+    assert type(Y) is type(X)
+    np.testing.assert_array_equal(to_numpy(Y), [[56, 72], [104, 120]])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", METHODS)
+def test_worked_example_partial_maps(example, kind, method):
+    X, K = (as_kind(a, kind) for a in example)
+    np.testing.assert_array_equal(
+        to_numpy(cu.corr2d(X[0], K[0], method=method)), [[19, 25], [37, 43]]
+    )
+    np.testing.assert_array_equal(
+        to_numpy(cu.corr2d(X[1], K[1], method=method)), [[37, 47], [67, 77]]
+    )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", METHODS)
+def test_worked_example_three_output_channels(example, kind, method):
+    X, K = example
+    K3 = cu.three_output_kernels(K)
+    assert K3.shape == (3, 2, 2, 2)
+    Y = cu.corr2d_multi_in_out(as_kind(X, kind), as_kind(K3, kind), method=method)
+    np.testing.assert_array_equal(
+        to_numpy(Y),
+        [[[56, 72], [104, 120]], [[76, 100], [148, 172]], [[96, 128], [192, 224]]],
+    )
+
+
+def test_first_element_arithmetic(example):
+    X, K = example
+    per_channel = [int((X[c, :2, :2] * K[c]).sum()) for c in range(2)]
+    assert per_channel == [19, 37]
+    assert int(cu.corr2d_multi_in(X, K)[0, 0]) == 56
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_one_by_one_matches_general(kind):
+    rng = np.random.default_rng(0)
+    X = as_kind(rng.normal(size=(3, 3, 3)), kind, np.float32)
+    K = as_kind(rng.normal(size=(2, 3, 1, 1)), kind, np.float32)
+    Y1 = cu.corr2d_multi_in_out_1x1(X, K)
+    Y2 = cu.corr2d_multi_in_out(X, K, method="loops")
+    assert Y1.shape == (2, 3, 3)
+    np.testing.assert_allclose(to_numpy(Y1), to_numpy(Y2), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("x_dtype", "k_dtype", "want"),
+    [
+        (np.float32, np.float32, np.float32),
+        (np.float64, np.float64, np.float64),
+        (np.int64, np.int64, np.int64),
+        (np.float32, np.float64, np.float64),
+    ],
+)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", METHODS)
+def test_kind_and_dtype_are_kept(example, x_dtype, k_dtype, want, kind, method):
+    X, K = example
+    X, K = as_kind(X, kind, x_dtype), as_kind(cu.three_output_kernels(K), kind, k_dtype)
+    for Y in (
+        cu.corr2d_multi_in_out(X, K, method=method),
+        cu.corr2d_multi_in(X, K[0], method=method),
+        cu.corr2d(X[0], K[0, 0], method=method),
+    ):
+        assert type(Y) is type(X)
+        assert to_numpy(Y).dtype == np.dtype(want)
+    if kind == "torch":
+        assert cu.corr2d_multi_in_out(X, K, method=method).device == X.device
+
+
+def test_one_by_one_keeps_dtype():
+    X = torch.ones((4, 2, 2), dtype=torch.float64)
+    K = torch.ones((3, 4, 1, 1), dtype=torch.float64)
+    assert cu.corr2d_multi_in_out_1x1(X, K).dtype == torch.float64
+    assert cu.corr2d_multi_in_out_1x1(X.numpy(), K.numpy().astype(np.float32)).dtype == np.float64
+
+
+def test_float32_stays_float32_on_the_vectorised_path():
+    # A silent promotion to float64 would double memory traffic on large inputs.
+    X = np.ones((4, 9, 9), dtype=np.float32)
+    K = np.ones((5, 4, 3, 3), dtype=np.float32)
+    assert cu.corr2d_multi_in_out(X, K, padding=1, stride=2).dtype == np.float32
+
+
+def test_im2col_shape_and_layout(example):
+    X, _ = example
+    cols = cu.im2col(X, 2, 2)
+    assert cols.shape == (2 * 2 * 2, 4)
+    # Column 0 is the top-left window of both channels, channel by channel, row-major.
+    np.testing.assert_array_equal(cols[:, 0], [0, 1, 3, 4, 1, 2, 4, 5])
+
+
+@st.composite
+def conv_case(draw):
+    c_i = draw(st.integers(1, 4))
+    c_o = draw(st.integers(1, 4))
+    p_h, p_w = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    s_h, s_w = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    k_h, k_w = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    h = draw(st.integers(max(1, k_h - 2 * p_h), 9))
+    w = draw(st.integers(max(1, k_w - 2 * p_w), 9))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(c_i, h, w))
+    K = rng.normal(size=(c_o, c_i, k_h, k_w))
+    return X, K, (p_h, p_w), (s_h, s_w)
+
+
+def conv2d_oracle(X, K, padding, stride):
+    Y = F.conv2d(torch.from_numpy(X)[None], torch.from_numpy(K), padding=padding, stride=stride)
+    return Y[0].numpy()
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=conv_case(), kind=st.sampled_from(KINDS), method=st.sampled_from(METHODS))
+def test_multi_in_out_matches_torch_conv2d(case, kind, method):
+    X, K, padding, stride = case
+    want = conv2d_oracle(X, K, padding, stride)
+    got = cu.corr2d_multi_in_out(as_kind(X, kind), as_kind(K, kind), padding, stride, method)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(to_numpy(got), want, rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=conv_case(), kind=st.sampled_from(KINDS), method=st.sampled_from(METHODS))
+def test_multi_in_and_single_channel_match_torch_conv2d(case, kind, method):
+    X, K, padding, stride = case
+    want = conv2d_oracle(X, K[:1], padding, stride)[0]
+    got = cu.corr2d_multi_in(as_kind(X, kind), as_kind(K[0], kind), padding, stride, method)
+    np.testing.assert_allclose(to_numpy(got), want, rtol=1e-10, atol=1e-10)
+    want1 = conv2d_oracle(X[:1], K[:1, :1], padding, stride)[0]
+    got1 = cu.corr2d(as_kind(X[0], kind), as_kind(K[0, 0], kind), padding, stride, method)
+    np.testing.assert_allclose(to_numpy(got1), want1, rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=conv_case(), kind=st.sampled_from(KINDS))
+def test_one_by_one_matches_torch_conv2d(case, kind):
+    X, K, _, _ = case
+    K = K[:, :, :1, :1]
+    want = conv2d_oracle(X, K, (0, 0), (1, 1))
+    got = cu.corr2d_multi_in_out_1x1(as_kind(X, kind), as_kind(K, kind))
+    np.testing.assert_allclose(to_numpy(got), want, rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=conv_case())
+def test_reference_loops_and_im2col_agree(case):
+    X, K, padding, stride = case
+    a = loops.corr2d_multi_in_out(X, K, padding, stride)
+    b = cu.corr2d_multi_in_out(X, K, padding, stride, method="im2col")
+    np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
