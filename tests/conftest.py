@@ -1,0 +1,83 @@
+"""Fixtures shared by the test files: the built book, a local web server, a real browser.
+
+The book is built once per test session into a temporary folder, with the same command the
+README gives (``jupyter-book build . -W -n --keep-going``). Set ``BOOK_HTML`` to the
+``_build/html`` folder of an existing build to reuse it while developing.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium tries to reach Google's hosts at start-up.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def build_book(out_dir: Path) -> subprocess.CompletedProcess:
+    """Run the real book build into ``out_dir``; returns the finished process."""
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out_dir)]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def book_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The book built once per session: ``{"html": Path, "log": str, "returncode": int}``."""
+    reuse = os.environ.get("BOOK_HTML")
+    if reuse:
+        return {"html": Path(reuse), "log": "", "returncode": 0}
+    out = tmp_path_factory.mktemp("book")
+    proc = build_book(out)
+    return {
+        "html": out / "_build" / "html",
+        "log": proc.stdout + proc.stderr,
+        "returncode": proc.returncode,
+    }
+
+
+@pytest.fixture(scope="session")
+def book_html(book_build: dict) -> Path:
+    """The ``_build/html`` folder of a build that succeeded."""
+    assert book_build["returncode"] == 0, book_build["log"][-5000:]
+    return book_build["html"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def book_server(book_html: Path):
+    """The built book served on 127.0.0.1; yields its base URL (ending in ``/``)."""
+    handler = functools.partial(_QuietHandler, directory=str(book_html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Debian's Chromium for pytest-playwright; a missing browser fails the test, never skips."""
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
