@@ -81,3 +81,81 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Debian's Chromium for pytest-playwright; a missing browser fails the test, never skips."""
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real JupyterLab on 127.0.0.1 serving a *copy* of ``chapters/`` (so autosave never
+    writes outputs into the repository). Yields ``{"url": base URL, "root": Path}``."""
+    import shutil
+    import time
+    import urllib.request
+
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "notebooks"
+    shutil.copytree(ROOT / "chapters", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    env = dict(os.environ)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        path = base / name.lower()
+        path.mkdir()
+        env[name] = str(path)
+    port = _free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--allow-root",
+        f"--ServerApp.root_dir={root}",
+    ]
+    log = open(base / "lab.log", "w")  # noqa: SIM115 (closed at teardown)
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "api/status", timeout=2)
+            break
+        except OSError:
+            assert proc.poll() is None, (base / "lab.log").read_text()
+            assert time.monotonic() < deadline, "JupyterLab did not start in 60 s"
+            time.sleep(0.5)
+    yield {"url": url, "root": root}
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def wait_for_kernel_idle(base_url: str, notebook: str, timeout: float = 60) -> None:
+    """Poll ``/api/sessions`` until ``notebook``'s kernel is idle with a connection."""
+    import json
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(base_url + "api/sessions", timeout=5) as resp:
+            sessions = json.load(resp)
+        for s in sessions:
+            kernel = s.get("kernel") or {}
+            if s.get("path", "").endswith(notebook) and kernel.get("execution_state") == "idle":
+                if kernel.get("connections", 0) >= 1:
+                    return
+        time.sleep(0.5)
+    raise AssertionError(f"the kernel of {notebook} was not idle within {timeout} s")
