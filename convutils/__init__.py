@@ -9,15 +9,20 @@ from convutils.correlation import (
     corr2d_multi_in_out,
     corr2d_multi_in_out_1x1,
 )
+from convutils.costs import ConvLayer, measure_growth
 from convutils.examples import three_output_kernels, two_channel_example
 from convutils.im2col import im2col
+from convutils.kernels import compose_kernels
 
 __all__ = [
+    "ConvLayer",
     "corr2d",
     "corr2d_multi_in",
     "corr2d_multi_in_out",
     "corr2d_multi_in_out_1x1",
+    "compose_kernels",
     "im2col",
+    "measure_growth",
     "three_output_kernels",
     "two_channel_example",
 ]
