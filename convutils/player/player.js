@@ -1,0 +1,90 @@
+function (uid) {
+  // The convutils static player. Every number and sentence it shows was computed in Python
+  // and embedded as JSON; this code only switches classes and places those strings.
+  "use strict";
+  var root = document.getElementById(uid);
+  if (!root || root.getAttribute("data-ready")) { return; }
+  root.setAttribute("data-ready", "1");
+  var data = JSON.parse(root.querySelector("script.cvs-data").textContent);
+  var q = function (sel) { return root.querySelector(sel); };
+  var slider = q(".cvs-range"), select = q(".cvs-sel"), narr = q(".cvs-narr");
+  var prod = q(".cvs-prod"), kern = q(".cvs-kern"), count = q(".cvs-count");
+  var playBtn = q('[data-a="play"]'), playLabel = q(".cvs-pl"), playIcon = q(".cvs-icon");
+  var largeBtn = q('[data-a="large"]');
+  var cache = {};
+  var frames = data.t[data.g], n = 0, marked = [], timer = null;
+
+  function el(key) {
+    if (!(key in cache)) { cache[key] = document.getElementById(uid + "-" + key); }
+    return cache[key];
+  }
+  function show(i) {
+    n = Math.max(0, Math.min(frames.length - 1, i));
+    var f = frames[n], a, e;
+    for (a = 0; a < marked.length; a++) { marked[a][0].classList.remove(marked[a][1]); }
+    marked = [];
+    for (a = 0; a < f.m.length; a++) {
+      e = el(f.m[a][0]);
+      if (e) { e.classList.add(f.m[a][1]); marked.push([e, f.m[a][1]]); }
+    }
+    for (a = 0; a < f.o.length; a++) {
+      e = el("y" + a);
+      e.classList.remove("d", "c");
+      if (f.s.charAt(a) !== ".") { e.classList.add(f.s.charAt(a)); }
+      el("y" + a + "t").textContent = f.o[a];
+    }
+    narr.textContent = f.n;
+    prod.textContent = f.p;
+    kern.textContent = f.k;
+    count.textContent = f.c;
+    slider.max = String(frames.length - 1);
+    slider.value = String(n);
+  }
+  function setPlaying(on) {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    if (on) {
+      if (n >= frames.length - 1) { show(0); }
+      timer = setInterval(function () {
+        if (n >= frames.length - 1) { setPlaying(false); } else { show(n + 1); }
+      }, data.i);
+    }
+    playLabel.textContent = on ? "Pause" : "Play";
+    playIcon.innerHTML = on ? "&#10074;&#10074;" : "&#9654;";
+  }
+  function step(i) { setPlaying(false); show(i); }
+
+  // The server-side render shaded the first step; forget those classes before taking over.
+  var pre = root.querySelectorAll(".cvs-fig .p, .cvs-fig .w, .cvs-fig .on");
+  for (var k = 0; k < pre.length; k++) { pre[k].classList.remove("p", "w", "on"); }
+  show(0);
+
+  q('[data-a="prev"]').addEventListener("click", function () { step(n - 1); });
+  q('[data-a="next"]').addEventListener("click", function () { step(n + 1); });
+  playBtn.addEventListener("click", function () { setPlaying(timer === null); });
+  slider.addEventListener("input", function () { step(parseInt(slider.value, 10)); });
+  largeBtn.addEventListener("click", function () {
+    var on = root.classList.toggle("cvs-large");
+    largeBtn.setAttribute("aria-pressed", on ? "true" : "false");
+  });
+  select.addEventListener("change", function () {
+    // Stay on the same output element when the granularity changes.
+    var element = frames[n].e;
+    frames = data.t[select.value];
+    var target = 0;
+    for (var a = 0; a < frames.length; a++) { if (frames[a].e === element) { target = a; break; } }
+    step(target);
+  });
+  root.addEventListener("keydown", function (ev) {
+    var tag = ev.target.tagName;
+    // The slider and the list handle their own keys; buttons click on Space and Enter.
+    if (tag === "INPUT" || tag === "SELECT") { return; }
+    if (tag === "BUTTON" && (ev.key === " " || ev.key === "Enter")) { return; }
+    if (ev.key === "ArrowRight") { step(n + 1); }
+    else if (ev.key === "ArrowLeft") { step(n - 1); }
+    else if (ev.key === "Home") { step(0); }
+    else if (ev.key === "End") { step(frames.length - 1); }
+    else if (ev.key === " " || ev.key === "Spacebar") { setPlaying(timer === null); }
+    else { return; }
+    ev.preventDefault();
+  });
+}
