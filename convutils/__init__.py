@@ -13,6 +13,8 @@ from convutils.costs import ConvLayer, measure_growth
 from convutils.examples import three_output_kernels, two_channel_example
 from convutils.im2col import im2col
 from convutils.kernels import compose_kernels
+from convutils.stepper import Stepper, stepper
+from convutils.trace import trace_steps
 
 __all__ = [
     "ConvLayer",
@@ -23,6 +25,9 @@ __all__ = [
     "compose_kernels",
     "im2col",
     "measure_growth",
+    "stepper",
+    "Stepper",
     "three_output_kernels",
+    "trace_steps",
     "two_channel_example",
 ]
