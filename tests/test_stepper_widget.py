@@ -1,0 +1,158 @@
+"""The stepper object in-process: its mime bundle, and its widget driven like a reader would."""
+
+import base64
+import json
+import re
+
+import numpy as np
+import pytest
+
+import convutils as cu
+from convutils.trace import trace_steps
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture
+def example():
+    return cu.stepper(*cu.two_channel_example())
+
+
+def shown_outputs(html: str) -> list[str]:
+    """The output grid's cell texts in a rendered view, in (o, i, j) order."""
+    cells = re.findall(r'id="[^"]*-y(\d+)t" class="cvs-v"[^>]*>([^<]*)<', html)
+    return [text for _, text in sorted(cells, key=lambda c: int(c[0]))]
+
+
+def narration(html: str) -> str:
+    return re.search(r'<p class="cvs-narr"[^>]*>([^<]*)</p>', html).group(1)
+
+
+def test_bundle_has_widget_player_png_and_short_text(example):
+    bundle = example._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html", "image/png", WIDGET_VIEW}
+    assert bundle[WIDGET_VIEW]["model_id"] == example.widget.box.model_id
+    assert "IntSlider(" not in bundle["text/plain"] and len(bundle["text/plain"]) < 200
+    assert "[[56, 72], [104, 120]]" in bundle["text/plain"]
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    page = bundle["text/html"]
+    assert len(page.encode()) < 100_000
+    # Self-contained: no external script, stylesheet, font or image.
+    assert not re.search(r"<script[^>]+src=|<link|@import|url\(|https?://(?!www\.w3\.org)", page)
+    for name in ("Previous step", "Play", "Next step", "Large view"):
+        assert name in page
+    assert 'aria-live="polite"' in page
+
+
+def test_player_embeds_the_frames_convutils_computed(example):
+    page = example.player_html()
+    data = json.loads(re.search(r'class="cvs-data">(.*?)</script>', page).group(1))
+    assert data["g"] == "channel"
+    assert set(data["t"]) == {"element", "channel", "product"}
+    t = trace_steps(*cu.two_channel_example())
+    frames = data["t"]["channel"]
+    assert [f["n"] for f in frames] == [s.narration() for s in t.steps]
+    assert frames[-1]["o"] == ["56", "72", "104", "120"]
+    assert frames[1]["s"] == "c..." and frames[2]["s"] == "dc.."
+    # Two players of the same data never share element ids.
+    ids = set(re.findall(r' id="([^"]+)"', page))
+    assert not ids & set(re.findall(r' id="([^"]+)"', example.player_html()))
+
+
+def test_widget_steps_and_shows_the_running_total(example):
+    w = example.widget
+    assert narration(w.view.value) == "Y[0,0] += channel 0: 0x0 + 1x1 + 3x2 + 4x3 = 19  -&gt;  19"
+    assert shown_outputs(w.view.value) == ["19", "", "", ""]
+    w.next.click()
+    assert w.step == 1
+    assert "= 37  -&gt;  56" in narration(w.view.value)
+    w.set_step(99)  # clamped to the last step
+    assert w.step == 7
+    assert shown_outputs(w.view.value) == ["56", "72", "104", "120"]
+    assert "Step 8 of 8" in w.view.value
+    w.prev.click()
+    assert w.step == 6 and shown_outputs(w.view.value)[3] == "43"
+
+
+def test_granularity_choice_retraces(example):
+    w = example.widget
+    w.granularity.value = "product"
+    assert w.slider.max == 31
+    w.set_step(2)
+    assert narration(w.view.value) == "Y[0,0] += channel 0: 3x2 = 6  -&gt;  7"
+    w.granularity.value = "element"
+    assert w.slider.max == 3 and w.step == 2
+    assert narration(w.view.value).endswith("= 37 + 67 = 104")
+
+
+def test_editing_x_recomputes(example):
+    w = example.widget
+    X = np.array(cu.two_channel_example()[0])
+    X[0, 0, 1] = 11
+    w.x_text.value = json.dumps(X.tolist())
+    assert w.message.value == ""
+    assert narration(w.view.value).endswith("0x0 + 11x1 + 3x2 + 4x3 = 29  -&gt;  29")
+    assert example.trace.output[0][0][0] == cu.corr2d_multi_in(X, example.widget.K)[0, 0]
+    # The static player of the same object follows the edit.
+    assert "11x1" in example.player_html()
+
+
+def test_editing_shapes_padding_and_stride(example):
+    w = example.widget
+    w.k_text.value = "[[[[1]], [[2]]], [[[3]], [[4]]]]"  # two 1x1 output kernels
+    w.pad_text.value = "1"
+    w.stride_text.value = "2, 2"
+    assert w.message.value == ""
+    X = cu.two_channel_example()[0]
+    K = np.array([[[[1]], [[2]]], [[[3]], [[4]]]])
+    expected = cu.corr2d_multi_in_out(X, K, padding=1, stride=2)
+    assert expected.shape == (2, 3, 3)
+    assert w.trace.out_shape == (2, 3, 3)
+    w.set_step(len(w.trace.steps) - 1)
+    assert shown_outputs(w.view.value) == [str(v) for v in expected.ravel()]
+    assert "K[1,1]" in w.view.value
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "fragment"),
+    [
+        ("x_text", "[[[0, 1], [2, x]]]", "could not read"),
+        ("x_text", "[[[0, 1], [2]]]", "different lengths"),
+        ("x_text", "[[[0, 'a']]]", "must be a number"),
+        ("k_text", "[[[1, 2], [3, 4]]]", "input channels"),
+        ("k_text", "[[[1, 2, 3, 4]]] * 2", "could not read"),
+        ("x_text", "[[[1]], [[2]]]", "larger than the"),
+        ("stride_text", "0", "positive"),
+        ("pad_text", "one", "padding"),
+    ],
+)
+def test_bad_input_keeps_the_last_valid_state(example, field, text, fragment):
+    w = example.widget
+    w.set_step(1)
+    before = w.view.value
+    getattr(w, field).value = text
+    assert "Not applied" in w.message.value and fragment in w.message.value
+    assert 'role="alert"' in w.message.value
+    assert w.view.value == before and w.step == 1
+    assert example.trace.output == (((56, 72), (104, 120)),)
+    # Fixing the text clears the message.
+    getattr(w, field).value = {
+        "x_text": json.dumps(cu.two_channel_example()[0].tolist()),
+        "k_text": json.dumps(cu.two_channel_example()[1].tolist()),
+        "stride_text": "1",
+        "pad_text": "0",
+    }[field]
+    assert w.message.value == ""
+
+
+def test_too_many_steps_are_refused(example):
+    w = example.widget
+    w.x_text.value = json.dumps(np.ones((2, 40, 40), dtype=int).tolist())
+    assert "at most" in w.message.value
+    assert len(w.trace.steps) == 8
+
+
+def test_bad_call_raises_at_once():
+    X, K = cu.two_channel_example()
+    with pytest.raises(ValueError, match="input channels"):
+        cu.stepper(X, K[:1])
