@@ -34,7 +34,8 @@ def result_dtype(X: Any, K: Any) -> Any:
         import torch
 
         return torch.promote_types(X.dtype, K.dtype)
-    return np.result_type(X.dtype, K.dtype)
+    # promote_types on two dtypes gives what result_type would, several times faster.
+    return np.promote_types(X.dtype, K.dtype)
 
 
 def zeros(like: Any, shape: tuple[int, ...], dtype: Any) -> Any:
@@ -57,6 +58,8 @@ def stack(arrays: list[Any]) -> Any:
 
 def astype(x: Any, dtype: Any) -> Any:
     """``x`` converted to ``dtype`` (no copy when it already has it)."""
+    if x.dtype == dtype:
+        return x
     if is_tensor(x):
         return x.to(dtype)
     return x.astype(dtype, copy=False)
@@ -77,16 +80,26 @@ def pad_hw(X: Any, p_h: int, p_w: int) -> Any:
         import torch.nn.functional as F
 
         return F.pad(X, (p_w, p_w, p_h, p_h))
-    widths = [(0, 0)] * (X.ndim - 2) + [(p_h, p_h), (p_w, p_w)]
-    return np.pad(X, widths)
+    h, w = X.shape[-2:]
+    # Writing X into a zeros array does what numpy.pad does, several times faster.
+    out = np.zeros((*X.shape[:-2], h + 2 * p_h, w + 2 * p_w), dtype=X.dtype)
+    out[..., p_h : p_h + h, p_w : p_w + w] = X
+    return out
 
 
 def windows(X: Any, k_h: int, k_w: int, s_h: int, s_w: int) -> Any:
-    """A strided view of every window: ``X (c, h, w)`` -> ``(c, h_o, w_o, k_h, k_w)``.
+    """A strided view of every window: ``X (c, h, w)`` -> ``(c, k_h, k_w, h_o, w_o)``.
 
-    No data is copied; the view shares memory with ``X``.
+    Element ``[c, a, b, i, j]`` is ``X[c, i*s_h + a, j*s_w + b]``: position ``(a, b)`` inside
+    the window at output position ``(i, j)``. No data is copied; the view shares memory with
+    ``X``. Stepping one output row moves ``s_h`` input rows, so the last two axes reuse
+    ``X``'s row and column strides times the stride of the correlation.
     """
+    c, h, w = X.shape
+    shape = (c, k_h, k_w, (h - k_h) // s_h + 1, (w - k_w) // s_w + 1)
     if is_tensor(X):
-        return X.unfold(1, k_h, s_h).unfold(2, k_w, s_w)
-    view = np.lib.stride_tricks.sliding_window_view(X, (k_h, k_w), axis=(1, 2))
-    return view[:, ::s_h, ::s_w]
+        st_c, st_h, st_w = X.stride()  # in elements
+        return X.as_strided(shape, (st_c, st_h, st_w, st_h * s_h, st_w * s_w))
+    st_c, st_h, st_w = X.strides  # in bytes
+    strides = (st_c, st_h, st_w, st_h * s_h, st_w * s_w)
+    return np.lib.stride_tricks.as_strided(X, shape, strides, writeable=False)

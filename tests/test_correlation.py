@@ -187,3 +187,41 @@ def test_reference_loops_and_im2col_agree(case):
     a = loops.corr2d_multi_in_out(X, K, padding, stride)
     b = cu.corr2d_multi_in_out(X, K, padding, stride, method="im2col")
     np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=conv_case(), kind=st.sampled_from(KINDS))
+def test_vectorised_path_on_non_contiguous_input(case, kind):
+    # The window view is built from the input's own strides: a transposed or sliced input
+    # (no copy made by the caller) must give the same answer as a contiguous one.
+    X, K, padding, stride = case
+    want = conv2d_oracle(X, K, padding, stride)
+    # The same values as X, stored column-major in (h, w): a view with non-C strides.
+    Xf = np.swapaxes(np.ascontiguousarray(np.swapaxes(X, 1, 2)), 1, 2)
+    Xk = torch.from_numpy(Xf) if kind == "torch" else Xf
+    if X.shape[1] > 1 and X.shape[2] > 1:
+        assert not (Xk.is_contiguous() if kind == "torch" else Xk.flags.c_contiguous)
+    got = cu.corr2d_multi_in_out(Xk, as_kind(K, kind), padding, stride, method="im2col")
+    np.testing.assert_allclose(to_numpy(got), want, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_vectorised_path_leaves_input_unchanged(kind):
+    rng = np.random.default_rng(1)
+    X = as_kind(rng.normal(size=(3, 6, 5)), kind, np.float32)
+    K = as_kind(rng.normal(size=(2, 3, 3, 2)), kind, np.float32)
+    before = to_numpy(X).copy()
+    cu.corr2d_multi_in_out(X, K, padding=(1, 2), stride=(2, 1))
+    np.testing.assert_array_equal(to_numpy(X), before)
+
+
+def test_vectorised_path_keeps_torch_autograd():
+    # The torch path stays in torch (no detour through numpy), so gradients flow.
+    rng = np.random.default_rng(2)
+    X = torch.tensor(rng.normal(size=(3, 7, 6)), requires_grad=True)
+    K = torch.tensor(rng.normal(size=(4, 3, 3, 3)), requires_grad=True)
+    cu.corr2d_multi_in_out(X, K, padding=1, stride=2).square().sum().backward()
+    X2, K2 = X.detach().clone().requires_grad_(), K.detach().clone().requires_grad_()
+    F.conv2d(X2[None], K2, padding=1, stride=2).square().sum().backward()
+    torch.testing.assert_close(X.grad, X2.grad)
+    torch.testing.assert_close(K.grad, K2.grad)
