@@ -1,0 +1,143 @@
+"""The chapter figures are drawn from the numbers convutils computes, not typed-in ones.
+
+Each test builds a figure, reads back the text matplotlib will draw and checks it against
+convutils' own results (and, for the worked example, the brief's numbers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+
+import convutils
+from convutils import plotting
+
+
+def texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def panels_with_cells(fig) -> list:
+    """Axes that draw a grid of numbered cells (the operator panels have no rectangles)."""
+    return [ax for ax in fig.axes if any(isinstance(p, Rectangle) for p in ax.patches)]
+
+
+def cell_numbers(ax) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def test_multi_in_figure_writes_the_sum_convutils_computes():
+    X, K = convutils.two_channel_example()
+    fig = plotting.plot_multi_in_example(X, K)
+    partials = [convutils.corr2d(X[c], K[c]) for c in range(2)]
+    Y = convutils.corr2d_multi_in(X, K)
+    expected = f"Y[0, 0] = {partials[0][0, 0]} + {partials[1][0, 0]} = {Y[0, 0]}"
+    assert expected in texts(fig)
+    assert expected == "Y[0, 0] = 19 + 37 = 56"  # the brief's worked example
+    # the products under each row, one term per window element
+    assert "0×0 + 1×1 + 3×2 + 4×3 = 19" in texts(fig)
+    assert "1×1 + 2×2 + 4×3 + 5×4 = 37" in texts(fig)
+
+
+def test_multi_in_figure_has_one_row_of_panels_per_channel_and_the_output():
+    X, K = convutils.two_channel_example()
+    fig = plotting.plot_multi_in_example(X, K)
+    grids = panels_with_cells(fig)
+    # per channel: X[c], K[c], partial map; then the summed output
+    assert len(grids) == 3 * 2 + 1
+    titles = [ax.get_title() for ax in grids]
+    assert titles[-1] == "output Y (sum)"
+    assert cell_numbers(grids[-1]) == ["56", "72", "104", "120"]
+    assert cell_numbers(grids[2]) == [str(v) for v in convutils.corr2d(X[0], K[0]).ravel()]
+
+
+def test_multi_in_figure_follows_another_output_element():
+    X, K = convutils.two_channel_example()
+    fig = plotting.plot_multi_in_example(X, K, i=1, j=1)
+    partials = [convutils.corr2d(X[c], K[c]) for c in range(2)]
+    Y = convutils.corr2d_multi_in(X, K)
+    assert f"Y[1, 1] = {partials[0][1, 1]} + {partials[1][1, 1]} = {Y[1, 1]}" in texts(fig)
+
+
+def test_multi_in_figure_accepts_torch_tensors_and_floats():
+    X, K = convutils.two_channel_example()
+    fig = plotting.plot_multi_in_example(torch.from_numpy(X), torch.from_numpy(K))
+    assert "Y[0, 0] = 19 + 37 = 56" in texts(fig)
+    fig = plotting.plot_multi_in_example(X / 2, K.astype(np.float64))
+    assert "Y[0, 0] = 9.50 + 18.50 = 28" in texts(fig)
+
+
+def test_multi_out_figure_shows_every_kernel_and_output_map():
+    X, K = convutils.two_channel_example()
+    K3 = convutils.three_output_kernels(K)
+    fig = plotting.plot_multi_out_example(X, K3)
+    Y3 = convutils.corr2d_multi_in_out(X, K3)
+    grids = panels_with_cells(fig)
+    # two input channels, then per output channel two kernel slices and one output map
+    assert len(grids) == 2 + 3 * (2 + 1)
+    outputs = [ax for ax in grids if ax.get_title().startswith("output")]
+    assert [cell_numbers(ax) for ax in outputs] == [
+        [str(v) for v in Y3[o].ravel()] for o in range(3)
+    ]
+    assert [cell_numbers(ax) for ax in outputs] == [
+        ["56", "72", "104", "120"],
+        ["76", "100", "148", "172"],
+        ["96", "128", "192", "224"],
+    ]
+    # rows are named after the shift from K, read off the kernel itself
+    for label in ("K", "K + 1", "K + 2"):
+        assert label in texts(fig)
+
+
+def test_multi_out_figure_names_unrelated_kernels_by_index():
+    X, _ = convutils.two_channel_example()
+    K = np.arange(2 * 2 * 2 * 2).reshape(2, 2, 2, 2) % 5
+    fig = plotting.plot_multi_out_example(X, K)
+    assert "K[1]" in texts(fig)
+    assert "K + 1" not in texts(fig)
+
+
+def test_one_by_one_figure_is_a_per_pixel_matrix_product():
+    rng = np.random.default_rng(7)
+    X = rng.integers(0, 10, size=(3, 3, 3))
+    K = rng.integers(-2, 3, size=(2, 3, 1, 1))
+    fig = plotting.plot_one_by_one(X, K, i=1, j=2)
+    Y = convutils.corr2d_multi_in_out(X, K)
+    grids = {ax.get_title(): ax for ax in panels_with_cells(fig)}
+    # 3 input channels, the weight matrix, the pixel's vector, its outputs, 2 output channels
+    assert len(grids) == 3 + 1 + 1 + 1 + 2
+    assert cell_numbers(grids["weights (2×3)"]) == [str(v) for v in K.reshape(2, 3).ravel()]
+    assert cell_numbers(grids["X[:, 1, 2]"]) == [str(v) for v in X[:, 1, 2]]
+    assert cell_numbers(grids["Y[:, 1, 2]"]) == [str(v) for v in Y[:, 1, 2]]
+    assert cell_numbers(grids["output channel 1"]) == [str(v) for v in Y[1].ravel()]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda X, K: plotting.plot_multi_in_example(X, K),
+        lambda X, K: plotting.plot_multi_out_example(X, convutils.three_output_kernels(K)),
+    ],
+)
+def test_figures_render_as_png_for_jupyter(make):
+    X, K = convutils.two_channel_example()
+    fig = make(X, K)
+    data, meta = fig._repr_png_()
+    assert data.startswith(b"\x89PNG")
+    # drawn at twice the resolution, declared at the figure's own width
+    assert meta["width"] == round(fig.get_figwidth() * fig.dpi)
+
+
+def test_highlight_colours_are_not_a_red_green_pair():
+    # Okabe-Ito orange and sky blue, and the window also gets a thick black outline.
+    assert plotting.WINDOW.lower() == "#e69f00"
+    assert plotting.OUTPUT.lower() == "#56b4e9"
+    X, K = convutils.two_channel_example()
+    fig = plotting.plot_multi_in_example(X, K)
+    outlines = [
+        p for ax in fig.axes for p in ax.patches if not p.get_fill() and p.get_linewidth() >= 3
+    ]
+    assert len(outlines) == 2 + 2 + 1  # both windows, both partial cells, the output cell
