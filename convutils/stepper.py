@@ -208,18 +208,17 @@ class StepperWidget:
         n = len(self.trace.steps)
 
         self.play = W.Play(
-            value=0,
-            min=0,
-            max=n - 1,
+            value=1,
+            min=1,
+            max=n,
             interval=owner.interval_ms,
             description="Play",
             tooltip="Play",
         )
         self.prev = W.Button(description="Previous step", tooltip="Previous step")
         self.next = W.Button(description="Next step", tooltip="Next step")
-        self.slider = W.IntSlider(
-            value=0, min=0, max=n - 1, description="Step", continuous_update=True
-        )
+        # Steps are numbered from 1 on screen, as in the "Step 3 of 8" line of the view.
+        self.slider = W.IntSlider(value=1, min=1, max=n, description="Step", continuous_update=True)
         W.jslink((self.play, "value"), (self.slider, "value"))
         self.granularity = W.ToggleButtons(
             options=[(render._GRAN_LABEL[g], g) for g in GRANULARITIES],
@@ -265,8 +264,8 @@ class StepperWidget:
                 editors,
             ]
         )
-        self.prev.on_click(lambda _: self.set_step(self.slider.value - 1))
-        self.next.on_click(lambda _: self.set_step(self.slider.value + 1))
+        self.prev.on_click(lambda _: self.set_step(self.step - 1))
+        self.next.on_click(lambda _: self.set_step(self.step + 1))
         self.slider.observe(lambda _: self.render(), names="value")
         self.granularity.observe(lambda _: self.recompute(), names="value")
         for box in (self.x_text, self.k_text, self.pad_text, self.stride_text):
@@ -275,17 +274,17 @@ class StepperWidget:
 
     @property
     def step(self) -> int:
-        """The index of the step on show."""
-        return self.slider.value
+        """The index (from 0) of the step on show."""
+        return self.slider.value - 1
 
     def set_step(self, index: int) -> None:
         """Show step ``index`` (clamped to the first and last step)."""
-        self.slider.value = max(0, min(len(self.trace.steps) - 1, index))
+        self.slider.value = max(0, min(len(self.trace.steps) - 1, index)) + 1
         self.render()
 
     def render(self) -> None:
         """Draw the current step into the HTML view."""
-        n = min(self.slider.value, len(self._frames) - 1)
+        n = min(self.step, len(self._frames) - 1)
         self.view.value = render.render_step_html(
             self.trace, self._frames[n], self.uid, self._layout
         )
@@ -309,7 +308,7 @@ class StepperWidget:
             self.message.value = (
                 '<div role="alert" style="color:#8a1c00;border:2px solid #D55E00;'
                 'padding:0.3em 0.6em;border-radius:4px">'
-                f"<b>Not applied:</b> {_escape(str(err))} The view keeps the last valid "
+                f"<b>Not applied:</b> {_escape(str(err))}.<br>The view keeps the last valid "
                 "data.</div>"
             )
             return
@@ -318,9 +317,8 @@ class StepperWidget:
         self.trace = trace
         self._frames = render.frames(trace)
         self._layout = render.layout(trace)
-        last = len(trace.steps) - 1
-        # Shrink the range before moving the value, so the slider never holds a bad index.
-        self.play.max = self.slider.max = last
+        # Setting max clamps the slider's value, so it never points past the last step.
+        self.play.max = self.slider.max = len(trace.steps)
         self.render()
 
 

@@ -64,7 +64,7 @@ def test_widget_steps_and_shows_the_running_total(example):
     assert narration(w.view.value) == "Y[0,0] += channel 0: 0x0 + 1x1 + 3x2 + 4x3 = 19  -&gt;  19"
     assert shown_outputs(w.view.value) == ["19", "", "", ""]
     w.next.click()
-    assert w.step == 1
+    assert w.step == 1 and w.slider.value == 2  # the slider counts from 1, like "Step 2 of 8"
     assert "= 37  -&gt;  56" in narration(w.view.value)
     w.set_step(99)  # clamped to the last step
     assert w.step == 7
@@ -77,11 +77,11 @@ def test_widget_steps_and_shows_the_running_total(example):
 def test_granularity_choice_retraces(example):
     w = example.widget
     w.granularity.value = "product"
-    assert w.slider.max == 31
+    assert w.slider.max == 32
     w.set_step(2)
     assert narration(w.view.value) == "Y[0,0] += channel 0: 3x2 = 6  -&gt;  7"
     w.granularity.value = "element"
-    assert w.slider.max == 3 and w.step == 2
+    assert w.slider.max == 4 and w.step == 2
     assert narration(w.view.value).endswith("= 37 + 67 = 104")
 
 
