@@ -1,6 +1,9 @@
 # Two commands do all the set-up on a fresh machine:
 #   make book   build the HTML book (prints the path of index.html)
 #   make test   run the whole test suite, lint included
+#   make bench  run every benchmark under benchmarks/, print one table (_build/benchmarks.json)
+#   make lab    (optional) open the chapters in JupyterLab from .venv
+#   make pdf    (optional) build the PDF with Debian's TeX (installs it with apt when missing)
 # Both create .venv on first use and reinstall only when a requirements file changes.
 
 PYTHON ?= python3
@@ -9,7 +12,19 @@ PY     := $(VENV)/bin/python
 BOOK_STAMP := $(VENV)/.book-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: book test lint clean
+# MathJax is served from the book's own _static/ (no CDN): npm fetches it once into _vendor/,
+# which _config.yml adds to html_static_path. Pinned so every build ships the same files.
+MATHJAX_VERSION := 3.2.2
+MATHJAX := _vendor/static/mathjax/tex-chtml.js
+# Debian's TeX for `make pdf` (jupyter-book's pdflatex builder, run with xelatex) and
+# poppler-utils for tests/test_pdf.py. .ci/run installs them with `make tex-deps`.
+TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-latex-extra \
+	texlive-fonts-recommended texlive-plain-generic lmodern fonts-freefont-otf tex-gyre xindy \
+	poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+FIRST_CHAPTER := chapters/multiple_input_channels.ipynb
+
+.PHONY: book test lint clean vendor lab pdf tex-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +37,16 @@ $(TEST_STAMP): $(BOOK_STAMP) requirements-dev.txt
 	$(PY) -m pip install -r requirements-dev.txt
 	touch $@
 
-book: $(BOOK_STAMP)
+$(MATHJAX):
+	npm install --prefix _vendor/npm --no-save --no-audit --no-fund --loglevel=error \
+		mathjax@$(MATHJAX_VERSION)
+	rm -rf _vendor/static/mathjax
+	mkdir -p _vendor/static
+	cp -r _vendor/npm/node_modules/mathjax/es5 _vendor/static/mathjax
+
+vendor: $(MATHJAX)
+
+book: $(BOOK_STAMP) $(MATHJAX)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
@@ -30,8 +54,25 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint
+test: lint $(MATHJAX)
 	$(PY) -m pytest
+
+lab: $(TEST_STAMP)
+	$(VENV)/bin/jupyter lab $(if $(SUDO),,--allow-root) $(FIRST_CHAPTER)
+
+tex-deps:
+	dpkg -s $(TEX_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); }
+
+pdf: $(BOOK_STAMP) tex-deps
+	$(VENV)/bin/jupyter-book build . --builder pdflatex
+	@echo "The PDF is built: $(CURDIR)/_build/latex/book.pdf"
+
+# Every script under benchmarks/, with the same set-up as `make test`: one table, also saved to
+# _build/benchmarks.json (README, "Performance").
+.PHONY: bench
+bench: $(TEST_STAMP) $(MATHJAX)
+	$(PY) benchmarks/run_all.py
 
 clean:
 	rm -rf _build
