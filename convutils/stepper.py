@@ -207,6 +207,9 @@ class StepperWidget:
         self.uid = _new_uid("w")
         n = len(self.trace.steps)
 
+        # One shared Layout for every widget that needs no sizing of its own: each Layout is
+        # a model of its own, and the executed book page stores every model's state.
+        plain = W.Layout()
         self.play = W.Play(
             value=1,
             min=1,
@@ -214,20 +217,27 @@ class StepperWidget:
             interval=owner.interval_ms,
             description="Play",
             tooltip="Play",
+            layout=plain,
         )
-        self.prev = W.Button(description="Previous step", tooltip="Previous step")
-        self.next = W.Button(description="Next step", tooltip="Next step")
+        self.prev = W.Button(description="Previous step", tooltip="Previous step", layout=plain)
+        self.next = W.Button(description="Next step", tooltip="Next step", layout=plain)
         # Steps are numbered from 1 on screen, as in the "Step 3 of 8" line of the view.
-        self.slider = W.IntSlider(value=1, min=1, max=n, description="Step", continuous_update=True)
+        self.slider = W.IntSlider(
+            value=1, min=1, max=n, description="Step", continuous_update=True, layout=plain
+        )
         W.jslink((self.play, "value"), (self.slider, "value"))
         self.granularity = W.ToggleButtons(
             options=[(render._GRAN_LABEL[g], g) for g in GRANULARITIES],
             value=self.trace.granularity,
             description="Granularity",
+            layout=plain,
         )
-        self.view = W.HTML()
-        self.message = W.HTML()
+        # The styles go once into their own HTML widget, not into every step's update.
+        style = W.HTML(f"<style>{render.asset('player.css')}</style>", layout=plain)
+        self.view = W.HTML(layout=plain)
+        self.message = W.HTML(layout=plain)
         area = W.Layout(width="22em", height="9em")
+        small = W.Layout(width="14em")
         self.x_text = W.Textarea(
             value=_nested_text(self.X), description="X", continuous_update=False, layout=area
         )
@@ -238,31 +248,35 @@ class StepperWidget:
             value=str(self.padding).strip("()"),
             description="padding",
             continuous_update=False,
-            layout=W.Layout(width="14em"),
+            layout=small,
         )
         self.stride_text = W.Text(
             value=str(self.stride).strip("()"),
             description="stride",
             continuous_update=False,
-            layout=W.Layout(width="14em"),
+            layout=small,
         )
         editors = W.VBox(
             [
                 W.HTML(
-                    "<b>Edit the data</b> (nested lists; the view updates when you leave a box)"
+                    "<b>Edit the data</b> (nested lists; the view updates when you leave a box)",
+                    layout=plain,
                 ),
-                W.HBox([self.x_text, self.k_text]),
-                W.HBox([self.pad_text, self.stride_text]),
-            ]
+                W.HBox([self.x_text, self.k_text], layout=plain),
+                W.HBox([self.pad_text, self.stride_text], layout=plain),
+            ],
+            layout=plain,
         )
         self.box = W.VBox(
             [
-                W.HBox([self.play, self.prev, self.next, self.slider]),
+                W.HBox([self.play, self.prev, self.next, self.slider], layout=plain),
                 self.granularity,
+                style,
                 self.view,
                 self.message,
                 editors,
-            ]
+            ],
+            layout=plain,
         )
         self.prev.on_click(lambda _: self.set_step(self.step - 1))
         self.next.on_click(lambda _: self.set_step(self.step + 1))
@@ -286,7 +300,7 @@ class StepperWidget:
         """Draw the current step into the HTML view."""
         n = min(self.step, len(self._frames) - 1)
         self.view.value = render.render_step_html(
-            self.trace, self._frames[n], self.uid, self._layout
+            self.trace, self._frames[n], self.uid, self._layout, with_style=False
         )
 
     def recompute(self) -> None:

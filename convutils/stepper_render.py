@@ -25,7 +25,7 @@ TITLE = 24  # px: room for a matrix's title above it
 MAX_WIDTH = 660  # px: start a new line of matrices past this width
 # Player budget: granularities beyond the requested one are embedded while the JSON stays
 # under this size, so a page with several players stays light.
-FRAME_BUDGET = 60_000
+FRAME_BUDGET = 30_000
 
 
 @dataclass(frozen=True)
@@ -274,26 +274,33 @@ def render_text(frame: Frame) -> str:
     )
 
 
-def render_step_html(trace: Trace, frame: Frame, uid: str, lay: Layout | None = None) -> str:
-    """One frame as self-contained HTML (styles, text lines and figure): the live widget's view."""
+def render_step_html(
+    trace: Trace, frame: Frame, uid: str, lay: Layout | None = None, with_style: bool = True
+) -> str:
+    """One frame as HTML (text lines and figure, and the styles unless ``with_style`` is
+    false because the page already has them): the live widget's view."""
+    style = f"<style>{asset('player.css')}</style>" if with_style else ""
     return (
-        f'<div class="cvs cvs-live" id="{uid}"><style>{asset("player.css")}</style>'
+        f'<div class="cvs cvs-live" id="{uid}">{style}'
         f'{render_text(frame)}<div class="cvs-figwrap">{render_svg(trace, frame, uid, lay)}</div>'
         "</div>"
     )
 
 
 def _frames_json(frames_: list[Frame]) -> list[dict]:
+    """The frames as the player reads them. The output grid is not repeated per frame: steps
+    run through the output elements in order, so element ``e`` of a frame is current, the ones
+    before it are finished (their values are in the trace's ``final`` list) and the ones after
+    it blank; a frame only carries the current element's text ``v``."""
     return [
         {
             "m": [list(m) for m in f.marks],
-            "o": list(f.out_text),
-            "s": f.out_state,
+            "e": f.element,
+            "v": f.out_text[f.element],
             "n": f.narration,
             "p": f.products,
             "k": f.kernel,
             "c": f.counter,
-            "e": f.element,
         }
         for f in frames_
     ]
@@ -330,7 +337,8 @@ def player_html(traces: dict[str, Trace], granularity: str, uid: str, interval_m
         for g in GRANULARITIES
         if g in embedded
     )
-    payload = {"g": granularity, "i": interval_ms, "t": embedded}
+    final = list(final_frame(trace).out_text)
+    payload = {"g": granularity, "i": interval_ms, "f": final, "t": embedded}
     c_i, h, w = trace.x_shape
     title = f"Stepper: X ({c_i}, {h}, {w}), {len(trace.steps)} steps {_GRAN_LABEL[granularity]}"
     return (

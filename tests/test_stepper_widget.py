@@ -52,8 +52,10 @@ def test_player_embeds_the_frames_convutils_computed(example):
     t = trace_steps(*cu.two_channel_example())
     frames = data["t"]["channel"]
     assert [f["n"] for f in frames] == [s.narration() for s in t.steps]
-    assert frames[-1]["o"] == ["56", "72", "104", "120"]
-    assert frames[1]["s"] == "c..." and frames[2]["s"] == "dc.."
+    assert data["f"] == ["56", "72", "104", "120"]
+    assert [(f["e"], f["v"]) for f in frames] == [
+        (s.out_row * 2 + s.out_col, str(s.running_total)) for s in t.steps
+    ]
     # Two players of the same data never share element ids.
     ids = set(re.findall(r' id="([^"]+)"', page))
     assert not ids & set(re.findall(r' id="([^"]+)"', example.player_html()))

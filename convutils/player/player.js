@@ -27,11 +27,13 @@ function (uid) {
       e = el(f.m[a][0]);
       if (e) { e.classList.add(f.m[a][1]); marked.push([e, f.m[a][1]]); }
     }
-    for (a = 0; a < f.o.length; a++) {
+    // Output elements before the current one are finished, the ones after it not reached.
+    for (a = 0; a < data.f.length; a++) {
       e = el("y" + a);
       e.classList.remove("d", "c");
-      if (f.s.charAt(a) !== ".") { e.classList.add(f.s.charAt(a)); }
-      el("y" + a + "t").textContent = f.o[a];
+      if (a < f.e) { e.classList.add("d"); }
+      if (a === f.e) { e.classList.add("c"); }
+      el("y" + a + "t").textContent = a < f.e ? data.f[a] : (a === f.e ? f.v : "");
     }
     narr.textContent = f.n;
     prod.textContent = f.p;
