@@ -245,7 +245,7 @@ def plot_cost_growth(cases: Any) -> Figure:
     grown = [c for c in cases if c.name != "base"]
     if not grown:
         raise ValueError("plot_cost_growth: need at least one case besides 'base'")
-    fig = Figure(figsize=(6.4, 3.6), layout="constrained")
+    fig = ChapterFigure(figsize=(6.4, 3.6), layout="constrained")
     ax = fig.add_subplot()
     x = np.arange(len(grown))
     width = 0.38
