@@ -24,7 +24,7 @@ TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-latex-ex
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FIRST_CHAPTER := chapters/multiple_input_channels.ipynb
 
-.PHONY: book test lint clean vendor lab pdf tex-deps
+.PHONY: book test lint clean vendor lab pdf tex-deps colab-cells
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ test: lint $(MATHJAX)
 
 lab: $(TEST_STAMP)
 	$(VENV)/bin/jupyter lab $(if $(SUDO),,--allow-root) $(FIRST_CHAPTER)
+
+# After changing repository.url in _config.yml: refresh every notebook's Colab install cell.
+colab-cells: $(TEST_STAMP)
+	$(PY) tools/colab_install_cell.py
 
 tex-deps:
 	dpkg -s $(TEX_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
