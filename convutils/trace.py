@@ -81,8 +81,8 @@ class Step:
         when the step covers several channels)."""
         groups = [[p for p in self.products if p.channel == c] for c in self.channels]
         texts = [" + ".join(f"{fmt(p.x)}x{fmt(p.k)}" for p in g) for g in groups]
-        if len(texts) == 1:
-            return texts[0]
+        if len(texts) == 1 or len(self.products) == len(self.channels):
+            return " + ".join(texts)
         return " + ".join(f"({t})" for t in texts)
 
     def narration(self) -> str:
@@ -91,7 +91,9 @@ class Step:
         y = self.output_label
         if self.granularity == "element":
             sums = " + ".join(fmt(s) for s in self.channel_sums)
-            if len(self.channel_sums) == 1:
+            if len(self.channel_sums) == 1 or len(self.products) == len(self.channels):
+                # One channel, or one product per channel (a 1x1 kernel): a plain weighted
+                # sum across channels, with no per-channel subtotals to show.
                 return f"{y} = {self.products_text()} = {fmt(self.running_total)}"
             return f"{y} = {self.products_text()} = {sums} = {fmt(self.running_total)}"
         c = self.channels[0]

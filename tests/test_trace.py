@@ -103,6 +103,14 @@ def test_three_output_kernels_name_the_output_channel():
     assert t.steps[-1].narration().startswith("Y[2,1,1] += channel 1:")
 
 
+def test_one_by_one_reads_as_a_weighted_sum_across_channels():
+    X = np.arange(27).reshape(3, 3, 3)
+    K = np.array([[[[1]], [[-2]], [[3]]], [[[0]], [[1]], [[1]]]])
+    step = trace_steps(X, K, granularity="element").steps[5]  # Y[0, 1, 2]
+    assert step.narration() == "Y[0,1,2] = 5x1 + 14x(-2) + 23x3 = 46"
+    assert step.running_total == cu.corr2d_multi_in_out_1x1(X, K)[0, 1, 2]
+
+
 def test_padding_shows_as_zeros_outside_x():
     X, K = cu.two_channel_example()
     first = trace_steps(X, K, padding=1, stride=2, granularity="element").steps[0]
