@@ -131,3 +131,33 @@ def test_chapters_show_the_real_source_and_both_array_libraries(book_html):
     for name in ("corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1"):
         assert f"def {name}(" in text, name
     assert "torch.int64" in text and "tensor([[" in text
+
+
+def page_text(book_html: Path, page: str) -> str:
+    """The page's text with tags removed and entities decoded."""
+    import html as html_lib
+
+    raw = (book_html / f"{page}.html").read_text(encoding="utf-8")
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", raw))
+
+
+def test_every_chapter_ends_with_what_to_remember(book_html):
+    for page in CHAPTERS[:4]:
+        html = (book_html / f"{page}.html").read_text(encoding="utf-8")
+        boxes = re.findall(
+            r'<div class="[^"]*\badmonition\b[^"]*">\s*<p class="admonition-title">(.*?)</p>', html
+        )
+        # the closing box; other admonitions may come before it
+        assert boxes and boxes[-1] == "What to remember", (page, boxes)
+
+
+def test_pages_show_the_outputs_convutils_computes(book_html):
+    X, K = convutils.two_channel_example()
+    K3 = convutils.three_output_kernels(K)
+    ch1 = page_text(book_html, "chapters/multiple_input_channels")
+    for c in range(2):
+        assert str(convutils.corr2d(X[c], K[c])) in ch1
+    assert str(convutils.corr2d_multi_in(X, K)) in ch1
+    ch2 = page_text(book_html, "chapters/multiple_output_channels")
+    assert repr(convutils.corr2d_multi_in_out(X, K3)) in ch2
+    assert str(convutils.corr2d_multi_in_out(X, K3, padding=1, stride=2)) in ch2
