@@ -61,7 +61,7 @@ lab: $(TEST_STAMP)
 	$(VENV)/bin/jupyter lab $(if $(SUDO),,--allow-root) $(FIRST_CHAPTER)
 
 # After changing repository.url in _config.yml: refresh every notebook's Colab install cell.
-colab-cells: $(TEST_STAMP)
+colab-cells: $(BOOK_STAMP)
 	$(PY) tools/colab_install_cell.py
 
 tex-deps:
