@@ -19,6 +19,20 @@ def is_tensor(x: object) -> bool:
     return torch is not None and isinstance(x, torch.Tensor)
 
 
+def numpy_shares_memory(*tensors: Any) -> bool:
+    """True when every argument is a plain CPU ``torch.Tensor`` of float32 or float64 that
+    needs no gradient: ``Tensor.numpy()`` then returns a numpy array over the same memory,
+    so numpy can compute on it without a copy."""
+    torch = sys.modules.get("torch")
+    return torch is not None and all(
+        type(t) is torch.Tensor
+        and t.is_cpu
+        and not t.requires_grad
+        and t.dtype in (torch.float32, torch.float64)
+        for t in tensors
+    )
+
+
 def kind_name(x: object) -> str:
     """A short name of the argument's kind for error messages."""
     if isinstance(x, np.ndarray):

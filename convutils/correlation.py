@@ -5,6 +5,8 @@ function checks its arguments (`convutils.checks`), then runs either the readabl
 chapter shows (`convutils.loops`, ``method="loops"``) or one matrix product over a strided
 window view (`convutils.im2col`, the default). Both accept numpy arrays or torch tensors and
 return the same kind, with the dtype ``X * K`` would have and (for torch) ``X``'s device.
+The default path computes CPU float tensors that need no gradient with numpy, on the same
+memory (see `_via_numpy_if_free`); tensors with autograd history stay in torch.
 
 ``padding`` and ``stride`` are an int or an ``(h, w)`` pair, zero padding on each side, as in
 ``torch.nn.functional.conv2d``.
@@ -12,12 +14,13 @@ return the same kind, with the dtype ``X * K`` would have and (for torch) ``X``'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
 from convutils import im2col, loops
-from convutils._backend import astype, result_dtype
+from convutils._backend import astype, numpy_shares_memory, result_dtype
 from convutils.checks import as_pair, check_arrays, check_channels, output_hw
 
 if TYPE_CHECKING:
@@ -59,11 +62,30 @@ def corr2d_multi_in_out(
     pad, st = _prepare(fn, X, K, "(c_o, c_i, k_h, k_w)", padding, stride, "(c_i, h, w)")
     if method == "loops":
         return loops.corr2d_multi_in_out(X, K, pad, st)
-    if K.shape[2:] == (1, 1) and pad == (0, 0) and st == (1, 1):
+    if tuple(K.shape[2:]) == (1, 1) and pad == (0, 0) and st == (1, 1):
         # A 1x1 window needs no window view at all: skip its set-up.
-        dtype = result_dtype(X, K)
-        return loops.corr2d_multi_in_out_1x1(astype(X, dtype), astype(K, dtype))
-    return im2col.corr2d_multi_in_out_im2col(X, K, pad, st)
+        return _via_numpy_if_free(_one_by_one, X, K)
+    return _via_numpy_if_free(im2col.corr2d_multi_in_out_im2col, X, K, pad, st)
+
+
+def _one_by_one(X: Array, K: Array) -> Array:
+    dtype = result_dtype(X, K)
+    return loops.corr2d_multi_in_out_1x1(astype(X, dtype), astype(K, dtype))
+
+
+def _via_numpy_if_free(fn: Callable[..., Any], X: Array, K: Array, *args: Any) -> Array:
+    """``fn(X, K, *args)``; for CPU float tensors without autograd, computed by numpy.
+
+    torch's float matrix product on the CPU is MKL's; on this project's AMD machines it is
+    about 1.5x slower than numpy's OpenBLAS with two threads, and stalls when the machine is
+    busy (benchmarks/bench_correlation.py). Such a tensor is a numpy array over the same
+    memory, so the detour copies nothing; the result is handed back as a tensor.
+    """
+    if numpy_shares_memory(X, K):
+        import torch
+
+        return torch.from_numpy(fn(X.numpy(), K.numpy(), *args))
+    return fn(X, K, *args)
 
 
 def corr2d_multi_in(
@@ -105,5 +127,4 @@ def corr2d_multi_in_out_1x1(X: Array, K: Array) -> Array:
             f"{fn}: K must have a 1x1 window, got {K.shape[2]}x{K.shape[3]} "
             f"(K {tuple(K.shape)}); use corr2d_multi_in_out for larger kernels"
         )
-    dtype = result_dtype(X, K)
-    return loops.corr2d_multi_in_out_1x1(astype(X, dtype), astype(K, dtype))
+    return _via_numpy_if_free(_one_by_one, X, K)

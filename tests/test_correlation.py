@@ -225,3 +225,27 @@ def test_vectorised_path_keeps_torch_autograd():
     F.conv2d(X2[None], K2, padding=1, stride=2).square().sum().backward()
     torch.testing.assert_close(X.grad, X2.grad)
     torch.testing.assert_close(K.grad, K2.grad)
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=conv_case())
+def test_torch_native_path_matches_conv2d(case):
+    # Tensors that need a gradient never take the numpy detour: this runs the torch window
+    # view (as_strided) and torch's matrix product, with every padding and stride.
+    X, K, padding, stride = case
+    want = conv2d_oracle(X, K, padding, stride)
+    Xt = torch.from_numpy(X).requires_grad_()
+    got = cu.corr2d_multi_in_out(Xt, torch.from_numpy(K), padding, stride)
+    assert got.requires_grad
+    np.testing.assert_allclose(got.detach().numpy(), want, rtol=1e-10, atol=1e-10)
+
+
+def test_numpy_detour_only_for_cpu_float_tensors_without_gradient():
+    from convutils._backend import numpy_shares_memory
+
+    x = torch.zeros((2, 3, 3))
+    assert numpy_shares_memory(x, torch.zeros((1, 2, 2, 2), dtype=torch.float64))
+    assert not numpy_shares_memory(x, torch.zeros((1, 2, 2, 2), requires_grad=True))
+    assert not numpy_shares_memory(x.to(torch.int64), x)
+    assert not numpy_shares_memory(x.to(torch.float16), x)
+    assert not numpy_shares_memory(x.numpy(), x.numpy())
