@@ -356,6 +356,7 @@ def player_html(traces: dict[str, Trace], granularity: str, uid: str, interval_m
         f'<span class="cvs-count">{html.escape(first.counter)}</span>'
         f'<label class="cvs-gr">Granularity <select class="cvs-sel">{options}</select></label>'
         '<button type="button" data-a="large" aria-pressed="false">Large view</button>'
+        '<button type="button" data-a="full" aria-pressed="false">Full screen</button>'
         "</div>"
         f'<p class="cvs-narr" aria-live="polite">{html.escape(first.narration)}</p>'
         f'<p class="cvs-prod">{html.escape(first.products)}</p>'

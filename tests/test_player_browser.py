@@ -151,6 +151,15 @@ def test_granularity_and_large_view(page: Page, book_server: str):
     expect(large).to_have_attribute("aria-pressed", "true")
     assert root.locator("svg.cvs-fig").bounding_box()["width"] > 1.3 * width_before
     root.screenshot(path=str(SHOTS / "static-player-large-view.png"))
+
+    full = root.get_by_role("button", name="Full screen")
+    full.click()
+    expect(full).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate("() => document.fullscreenElement.classList.contains('cvs')")
+    page.keyboard.press("ArrowLeft")  # the keys still work in full screen
+    assert shown(root) == elements[-2]
+    full.click()
+    expect(full).to_have_attribute("aria-pressed", "false")
     assert not watch.outside, watch.outside
     assert not watch.our_errors(), watch.errors
 

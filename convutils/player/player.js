@@ -68,6 +68,16 @@ function (uid) {
     var on = root.classList.toggle("cvs-large");
     largeBtn.setAttribute("aria-pressed", on ? "true" : "false");
   });
+  // Full screen for a projector: the figure then fills the screen (see player.css).
+  var fullBtn = q('[data-a="full"]');
+  if (!root.requestFullscreen) { fullBtn.hidden = true; }
+  fullBtn.addEventListener("click", function () {
+    if (document.fullscreenElement === root) { document.exitFullscreen(); }
+    else { root.requestFullscreen().catch(function () { fullBtn.hidden = true; }); }
+  });
+  document.addEventListener("fullscreenchange", function () {
+    fullBtn.setAttribute("aria-pressed", document.fullscreenElement === root ? "true" : "false");
+  });
   select.addEventListener("change", function () {
     // Stay on the same output element when the granularity changes.
     var element = frames[n].e;
