@@ -10,21 +10,38 @@ import pytest
 
 
 class _Blocks(HTMLParser):
-    """Collects the exercise and solution blocks (in page order) and every image."""
+    """Collects the exercise and solution blocks (in page order), the executed code cells
+    inside each block (cells with an output), and every image."""
 
     def __init__(self) -> None:
         super().__init__()
         self.blocks: list[dict] = []
         self.images: list[dict] = []
+        self._open: list[tuple[int, dict]] = []  # (div depth, block) of blocks being read
+        self._depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         classes = (a.get("class") or "").split()
-        if tag == "div" and ("exercise" in classes or "solution" in classes):
-            kind = "exercise" if "exercise" in classes else "solution"
-            self.blocks.append({"kind": kind, "id": a.get("id"), "classes": classes})
         if tag == "img":
             self.images.append(a)
+        if tag != "div":
+            return
+        self._depth += 1
+        if "cell_output" in classes and self._open:
+            self._open[-1][1]["outputs"] += 1
+        if "exercise" in classes or "solution" in classes:
+            kind = "exercise" if "exercise" in classes else "solution"
+            block = {"kind": kind, "id": a.get("id"), "classes": classes, "outputs": 0}
+            self.blocks.append(block)
+            self._open.append((self._depth, block))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "div":
+            return
+        if self._open and self._open[-1][0] == self._depth:
+            self._open.pop()
+        self._depth -= 1
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +66,8 @@ def test_six_exercises_each_followed_by_a_dropdown_solution(exercises_page):
         # The solution's id names the exercise it answers (ex-NAME -> sol-NAME).
         assert solution["id"] == "sol-" + exercise["id"].removeprefix("ex-")
         assert "dropdown" in solution["classes"], solution
+        # The code that checks the claim ran in the build and sits inside the solution.
+        assert solution["outputs"] >= 1, solution
 
 
 def test_solutions_link_back_to_their_exercise(book_html):
