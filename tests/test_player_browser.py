@@ -220,3 +220,25 @@ def test_page_weight_per_player(book_html: Path):
     assert len(players) == 1
     assert len(players[0].encode()) < 100_000
     assert re.search(r'id="cvs-p[^"]*-svg"|<svg class="cvs-fig"', players[0])
+
+
+def test_exercises_stepper_shows_padding_and_stride(page: Page, book_server: str):
+    watch = Watch(page)
+    page.goto(book_server + "chapters/exercises.html")
+    root = player(page)
+    X, K = cu.two_channel_example()
+    Y = cu.corr2d_multi_in(X, K, padding=1, stride=(1, 2))
+    assert Y.shape == (4, 2) and cu.corr2d_multi_in(X, K).shape == (2, 2)
+    # The grid is drawn 4 rows by 2 columns, and the dashed padding ring surrounds X.
+    cells = root.evaluate(
+        """r => Array.from(r.querySelectorAll("rect.cvs-y")).map(e => [e.getAttribute("x"),
+            e.getAttribute("y")])"""
+    )
+    assert len({x for x, _ in cells}) == 2 and len({y for _, y in cells}) == 4
+    assert root.locator("rect.cvs-pad").count() == 2 * (5 * 5 - 3 * 3)
+    first = trace_steps(X, K, padding=1, stride=(1, 2)).steps[0]
+    assert shown(root)[0] == first.narration()
+    root.focus()
+    page.keyboard.press("End")
+    assert shown(root)[1] == [str(v) for v in Y.ravel()]
+    assert not watch.outside and not watch.our_errors(), watch.errors

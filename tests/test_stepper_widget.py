@@ -6,9 +6,12 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import convutils as cu
-from convutils.trace import trace_steps
+from convutils.stepper_render import frames
+from convutils.trace import GRANULARITIES, trace_steps
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -158,3 +161,38 @@ def test_bad_call_raises_at_once():
     X, K = cu.two_channel_example()
     with pytest.raises(ValueError, match="input channels"):
         cu.stepper(X, K[:1])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.integers(1, 3),
+    st.integers(1, 2),
+    st.integers(1, 3),
+    st.integers(0, 1),
+    st.integers(1, 2),
+    st.sampled_from(GRANULARITIES),
+    st.integers(0, 2**32 - 1),
+)
+def test_frames_show_what_the_trace_computed(c_i, c_o, k, pad, stride, granularity, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-5, 6, (c_i, 4, 3))
+    K = rng.integers(-5, 6, (c_o, c_i, k, k))
+    t = trace_steps(X, K, pad, stride, granularity)
+    Y = cu.corr2d_multi_in_out(X, K, padding=pad, stride=stride)
+    _, h_o, w_o = Y.shape
+    fs = frames(t)
+    assert len(fs) == len(t.steps)
+    for f, s in zip(fs, t.steps, strict=True):
+        flat = (s.out_channel * h_o + s.out_row) * w_o + s.out_col
+        assert f.element == flat and f.out_state[flat] == "c"
+        assert f.out_text[flat] == str(s.running_total)
+        assert f.narration == s.narration()
+        # Finished elements show the output's values; the ones not reached are blank.
+        for e, (text, state) in enumerate(zip(f.out_text, f.out_state, strict=True)):
+            if e < flat:
+                assert state == "d" and text == str(Y.ravel()[e])
+            elif e > flat:
+                assert state == "." and text == ""
+        shaded_x = {key for key, cls in f.marks if key.startswith("x") and cls == "p"}
+        assert shaded_x == {f"x{p.channel}_{p.row}_{p.col}" for p in s.products}
+        assert (f"kg{s.out_channel}", "on") in f.marks
