@@ -163,7 +163,9 @@ class Stepper:
             "image/png": base64.b64encode(self.png()).decode("ascii"),
         }
         # The widget container's own bundle carries the model id JupyterLab renders.
-        view = self.widget.box._repr_mimebundle_() or {}
+        # ipywidgets sets a closed widget's _repr_mimebundle_ to None: then only the player.
+        widget_bundle = self.widget.box._repr_mimebundle_
+        view = (widget_bundle() if callable(widget_bundle) else None) or {}
         key = "application/vnd.jupyter.widget-view+json"
         if key in view:
             bundle[key] = view[key]

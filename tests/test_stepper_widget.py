@@ -47,6 +47,12 @@ def test_bundle_has_widget_player_png_and_short_text(example):
     assert 'aria-live="polite"' in page
 
 
+def test_a_closed_widget_leaves_the_player(example):
+    example.widget.box.close()
+    bundle = example._repr_mimebundle_()
+    assert WIDGET_VIEW not in bundle and "text/html" in bundle
+
+
 def test_player_embeds_the_frames_convutils_computed(example):
     page = example.player_html()
     data = json.loads(re.search(r'class="cvs-data">(.*?)</script>', page).group(1))
