@@ -234,6 +234,9 @@ class StepperWidget:
             description="Granularity",
             layout=plain,
         )
+        self.large = W.ToggleButton(
+            value=False, description="Large view", tooltip="Large view", layout=plain
+        )
         # The styles go once into their own HTML widget, not into every step's update.
         style = W.HTML(f"<style>{render.asset('player.css')}</style>", layout=plain)
         self.view = W.HTML(layout=plain)
@@ -271,7 +274,7 @@ class StepperWidget:
         )
         self.box = W.VBox(
             [
-                W.HBox([self.play, self.prev, self.next, self.slider], layout=plain),
+                W.HBox([self.play, self.prev, self.next, self.slider, self.large], layout=plain),
                 self.granularity,
                 style,
                 self.view,
@@ -283,6 +286,7 @@ class StepperWidget:
         self.prev.on_click(lambda _: self.set_step(self.step - 1))
         self.next.on_click(lambda _: self.set_step(self.step + 1))
         self.slider.observe(lambda _: self.render(), names="value")
+        self.large.observe(lambda _: self.render(), names="value")
         self.granularity.observe(lambda _: self.recompute(), names="value")
         for box in (self.x_text, self.k_text, self.pad_text, self.stride_text):
             box.observe(lambda _: self.recompute(), names="value")
@@ -302,7 +306,12 @@ class StepperWidget:
         """Draw the current step into the HTML view."""
         n = min(self.step, len(self._frames) - 1)
         self.view.value = render.render_step_html(
-            self.trace, self._frames[n], self.uid, self._layout, with_style=False
+            self.trace,
+            self._frames[n],
+            self.uid,
+            self._layout,
+            with_style=False,
+            large=self.large.value,
         )
 
     def recompute(self) -> None:

@@ -275,13 +275,20 @@ def render_text(frame: Frame) -> str:
 
 
 def render_step_html(
-    trace: Trace, frame: Frame, uid: str, lay: Layout | None = None, with_style: bool = True
+    trace: Trace,
+    frame: Frame,
+    uid: str,
+    lay: Layout | None = None,
+    with_style: bool = True,
+    large: bool = False,
 ) -> str:
     """One frame as HTML (text lines and figure, and the styles unless ``with_style`` is
-    false because the page already has them): the live widget's view."""
+    false because the page already has them): the live widget's view. ``large`` applies the
+    projector styles of the player's "Large view"."""
     style = f"<style>{asset('player.css')}</style>" if with_style else ""
+    cls = "cvs cvs-live cvs-large" if large else "cvs cvs-live"
     return (
-        f'<div class="cvs cvs-live" id="{uid}">{style}'
+        f'<div class="{cls}" id="{uid}">{style}'
         f'{render_text(frame)}<div class="cvs-figwrap">{render_svg(trace, frame, uid, lay)}</div>'
         "</div>"
     )

@@ -85,6 +85,15 @@ def test_widget_steps_and_shows_the_running_total(example):
     assert w.step == 6 and shown_outputs(w.view.value)[3] == "43"
 
 
+def test_large_view_toggle(example):
+    w = example.widget
+    assert "cvs-large" not in w.view.value
+    w.large.value = True
+    assert 'class="cvs cvs-live cvs-large"' in w.view.value
+    w.next.click()
+    assert "cvs-large" in w.view.value  # stays large while stepping
+
+
 def test_granularity_choice_retraces(example):
     w = example.widget
     w.granularity.value = "product"
