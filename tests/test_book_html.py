@@ -161,3 +161,11 @@ def test_pages_show_the_outputs_convutils_computes(book_html):
     ch2 = page_text(book_html, "chapters/multiple_output_channels")
     assert repr(convutils.corr2d_multi_in_out(X, K3)) in ch2
     assert str(convutils.corr2d_multi_in_out(X, K3, padding=1, stride=2)) in ch2
+
+
+def test_toc_lists_the_six_pages_in_order():
+    import yaml
+
+    toc = yaml.safe_load((Path(__file__).resolve().parents[1] / "_toc.yml").read_text())
+    files = [toc["root"]] + [entry["file"] for entry in toc["chapters"]]
+    assert files == [page for page, _ in PAGES]

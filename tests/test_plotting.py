@@ -141,3 +141,26 @@ def test_highlight_colours_are_not_a_red_green_pair():
         p for ax in fig.axes for p in ax.patches if not p.get_fill() and p.get_linewidth() >= 3
     ]
     assert len(outlines) == 2 + 2 + 1  # both windows, both partial cells, the output cell
+
+
+def test_figures_handle_other_shapes():
+    # three input channels, a non-square input and kernel: the layout follows the shapes
+    rng = np.random.default_rng(3)
+    X = rng.integers(-3, 4, size=(3, 4, 5))
+    K = rng.integers(-2, 3, size=(3, 2, 3))
+    fig = plotting.plot_multi_in_example(X, K, i=2, j=1)
+    partials = [convutils.corr2d(X[c], K[c])[2, 1] for c in range(3)]
+    total = convutils.corr2d_multi_in(X, K)[2, 1]
+    assert f"Y[2, 1] = {' + '.join(str(p) for p in partials)} = {total}" in texts(fig)
+    assert len(panels_with_cells(fig)) == 3 * 3 + 1
+
+    K4 = rng.integers(-2, 3, size=(4, 3, 2, 3))
+    fig = plotting.plot_multi_out_example(X, K4)
+    assert len(panels_with_cells(fig)) == 3 + 4 * (3 + 1)
+
+    K1 = rng.integers(-2, 3, size=(4, 3, 1, 1))
+    fig = plotting.plot_one_by_one(X, K1, i=3, j=4)
+    Y = convutils.corr2d_multi_in_out(X, K1)
+    grids = {ax.get_title(): ax for ax in panels_with_cells(fig)}
+    assert cell_numbers(grids["Y[:, 3, 4]"]) == [str(v) for v in Y[:, 3, 4]]
+    assert len(grids) == 3 + 3 + 4
