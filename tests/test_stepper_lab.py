@@ -36,7 +36,13 @@ def test_edit_x_in_the_live_widget(page: Page, lab_server: dict):
     X, K = cu.two_channel_example()
     steps = trace_steps(X, K).steps
     expect(narration).to_have_text(steps[0].narration())
-    assert page.get_by_role("button", name="Large view").count() == 0
+    assert page.locator("div.cvs:not(.cvs-live)").count() == 0  # no static player
+
+    large = widget.get_by_role("button", name="Large view")
+    large.click()
+    expect(widget.locator("div.cvs-live.cvs-large")).to_have_count(1, timeout=30_000)
+    large.click()
+    expect(widget.locator("div.cvs-live.cvs-large")).to_have_count(0, timeout=30_000)
 
     widget.get_by_role("button", name="Next step").click()
     expect(narration).to_have_text(steps[1].narration(), timeout=30_000)
