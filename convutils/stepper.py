@@ -153,7 +153,7 @@ class Stepper:
         k_shape = t.k_shape if t.multi_out else t.k_shape[1:]
         return (
             f"Stepper over X {t.x_shape} and K {k_shape}: {len(t.steps)} steps "
-            f"({render._GRAN_LABEL[t.granularity]}), output {shown}"
+            f"({render.GRANULARITY_LABELS[t.granularity]}), output {shown}"
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
@@ -229,7 +229,7 @@ class StepperWidget:
         )
         W.jslink((self.play, "value"), (self.slider, "value"))
         self.granularity = W.ToggleButtons(
-            options=[(render._GRAN_LABEL[g], g) for g in GRANULARITIES],
+            options=[(render.GRANULARITY_LABELS[g], g) for g in GRANULARITIES],
             value=self.trace.granularity,
             description="Granularity",
             layout=plain,

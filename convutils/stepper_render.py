@@ -26,6 +26,7 @@ MAX_WIDTH = 660  # px: start a new line of matrices past this width
 # Player budget: granularities beyond the requested one are embedded while the JSON stays
 # under this size, so a page with several players stays light.
 FRAME_BUDGET = 30_000
+GRANULARITY_LABELS = {"element": "per element", "channel": "per channel", "product": "per product"}
 
 
 @dataclass(frozen=True)
@@ -340,14 +341,17 @@ def player_html(traces: dict[str, Trace], granularity: str, uid: str, interval_m
     first = frames(trace)[0]
     n = len(trace.steps)
     options = "".join(
-        f'<option value="{g}"{" selected" if g == granularity else ""}>{_GRAN_LABEL[g]}</option>'
+        f'<option value="{g}"{" selected" if g == granularity else ""}>'
+        f"{GRANULARITY_LABELS[g]}</option>"
         for g in GRANULARITIES
         if g in embedded
     )
     final = list(final_frame(trace).out_text)
     payload = {"g": granularity, "i": interval_ms, "f": final, "t": embedded}
     c_i, h, w = trace.x_shape
-    title = f"Stepper: X ({c_i}, {h}, {w}), {len(trace.steps)} steps {_GRAN_LABEL[granularity]}"
+    title = (
+        f"Stepper: X ({c_i}, {h}, {w}), {len(trace.steps)} steps {GRANULARITY_LABELS[granularity]}"
+    )
     return (
         f'<div class="cvs" id="{uid}" tabindex="0" role="group" aria-label="{html.escape(title)}">'
         f"<style>{asset('player.css')}</style>"
@@ -376,8 +380,6 @@ def player_html(traces: dict[str, Trace], granularity: str, uid: str, interval_m
         "</div>"
     )
 
-
-_GRAN_LABEL = {"element": "per element", "channel": "per channel", "product": "per product"}
 
 # Fill colours for the PNG (the Okabe-Ito palette, as in player.css).
 _PNG_FILL = {"x": "#ffffff", "pad": "#f3f3f3", "k": "#fff4d6", "y": "#e4e4e4"}
