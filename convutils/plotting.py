@@ -65,6 +65,12 @@ def _fmt(v: Any) -> str:
     return f"{v:.2f}"
 
 
+def _term(v: Any) -> str:
+    """A number as a term of a written-out sum or product: negatives in parentheses."""
+    text = _fmt(v)
+    return f"({text})" if text.startswith("-") else text
+
+
 def _draw_matrix(
     ax: Axes,
     M: Any,
@@ -120,12 +126,16 @@ def plot_multi_in_example(X: Any, K: Any, i: int = 0, j: int = 0) -> ChapterFigu
     Y = _as_numpy(corr2d_multi_in(X, K))
     Xn, Kn = _as_numpy(X), _as_numpy(K)
 
-    fig = ChapterFigure(figsize=(8.8, 2.3 * c_i + 1.0), dpi=110, layout="constrained")
-    grid = fig.add_gridspec(c_i, 7, width_ratios=[3, 0.6, 2, 0.6, 2, 0.8, 2])
+    (h, w), w_o = Xn.shape[1:], Y.shape[1]
+    # Panel widths follow the matrices' widths, so every cell has about the same size.
+    ratios = [w, 0.8, k_w, 0.8, w_o, 0.8, w_o]
+    size = (0.77 * sum(ratios), c_i * (0.62 * h + 0.6) + 0.6)
+    fig = ChapterFigure(figsize=size, dpi=110, layout="constrained")
+    grid = fig.add_gridspec(c_i, 7, width_ratios=ratios)
     for c in range(c_i):
         window = Xn[c, i : i + k_h, j : j + k_w]
         products = " + ".join(
-            f"{_fmt(x)}×{_fmt(k)}" for x, k in zip(window.ravel(), Kn[c].ravel(), strict=True)
+            f"{_term(x)}×{_term(k)}" for x, k in zip(window.ravel(), Kn[c].ravel(), strict=True)
         )
         ax_x = fig.add_subplot(grid[c, 0])
         _draw_matrix(ax_x, Xn[c], f"input channel {c}: X[{c}]", (i, j, k_h, k_w), room_below=0.7)
@@ -148,7 +158,7 @@ def plot_multi_in_example(X: Any, K: Any, i: int = 0, j: int = 0) -> ChapterFigu
         )
     _symbol(fig.add_subplot(grid[:, 5]), "Σ")
     _draw_matrix(fig.add_subplot(grid[:, 6]), Y, "output Y (sum)", (i, j, 1, 1), OUTPUT)
-    terms = " + ".join(_fmt(p[i, j]) for p in partials)
+    terms = " + ".join(_term(p[i, j]) for p in partials)
     fig.supxlabel(f"Y[{i}, {j}] = {terms} = {_fmt(Y[i, j])}", fontsize=TITLE_FONT + 4)
     return fig
 

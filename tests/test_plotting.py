@@ -151,7 +151,10 @@ def test_figures_handle_other_shapes():
     fig = plotting.plot_multi_in_example(X, K, i=2, j=1)
     partials = [convutils.corr2d(X[c], K[c])[2, 1] for c in range(3)]
     total = convutils.corr2d_multi_in(X, K)[2, 1]
-    assert f"Y[2, 1] = {' + '.join(str(p) for p in partials)} = {total}" in texts(fig)
+    terms = " + ".join(f"({p})" if p < 0 else str(p) for p in partials)
+    assert f"Y[2, 1] = {terms} = {total}" in texts(fig)
+    # negative factors are parenthesised in the written-out products
+    assert any("×(-" in t for t in texts(fig))
     assert len(panels_with_cells(fig)) == 3 * 3 + 1
 
     K4 = rng.integers(-2, 3, size=(4, 3, 2, 3))
