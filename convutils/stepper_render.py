@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 
-from convutils.trace import GRANULARITIES, Number, Trace
+from convutils.trace import GRANULARITIES, Number, Trace, fmt
 
 CELL = 40  # px: one matrix cell
 GAP = 22  # px: between matrices
@@ -84,11 +84,11 @@ def frames(trace: Trace) -> list[Frame]:
                     marks += [(f"x{c}_{r}_{s}", cls), (f"k{o}_{c}_{a}_{b}", cls)]
         if trace.granularity == "element":
             products = "; ".join(
-                f"channel {c}: " + ", ".join(f"{num(p.x)}x{num(p.k)} = {num(p.value)}" for p in g)
+                f"channel {c}: " + ", ".join(f"{fmt(p.x)}x{fmt(p.k)} = {num(p.value)}" for p in g)
                 for c, g in itertools.groupby(step.products, key=lambda p: p.channel)
             )
         else:
-            products = ", ".join(f"{num(p.x)}x{num(p.k)} = {num(p.value)}" for p in step.products)
+            products = ", ".join(f"{fmt(p.x)}x{fmt(p.k)} = {num(p.value)}" for p in step.products)
         kernels = ", ".join(_k_name(trace, o, c) for c in step.channels)
         result.append(
             Frame(
@@ -109,7 +109,6 @@ def frames(trace: Trace) -> list[Frame]:
 
 def final_frame(trace: Trace) -> Frame:
     """The finished picture: every output element shown, nothing shaded."""
-    c_o, h_o, w_o = trace.out_shape
     out = [num(v) for plane in trace.output for row in plane for v in row]
     return Frame((), tuple(out), "d" * len(out), "", "", "", "Finished", 0)
 
