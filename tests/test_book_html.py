@@ -114,6 +114,15 @@ def test_alt_text_of_the_worked_example_matches_convutils(book_html):
     assert any(f"Y[0, 0] = {p0} + {p1} = {Y[0, 0]}" in alt for alt in alts), alts
 
 
+def test_alt_text_of_the_three_output_figure_matches_convutils(book_html):
+    X, K = convutils.two_channel_example()
+    Y3 = convutils.corr2d_multi_in_out(X, convutils.three_output_kernels(K))
+    alts = [img.get("alt") or "" for img in parse(book_html, CHAPTERS[1]).images]
+    for o in range(3):
+        numbers = ", ".join(str(v) for v in Y3[o].ravel())
+        assert any(f"output {numbers}" in alt for alt in alts), (numbers, alts)
+
+
 def test_no_cell_error_output_in_the_html(book_html):
     for page, _ in PAGES:
         html = (book_html / f"{page}.html").read_text(encoding="utf-8")
