@@ -25,6 +25,7 @@ import numpy as np
 
 from convutils import stepper_render as render
 from convutils._backend import is_tensor
+from convutils.checks import as_pair, output_hw
 from convutils.trace import GRANULARITIES, Granularity, IntOrPair, Trace, trace_steps
 
 # Beyond this many products per granularity the widget refuses an edit: stepping through
@@ -39,6 +40,30 @@ def _new_uid(kind: str) -> str:
     import secrets
 
     return f"cvs-{kind}{next(_uids)}-{secrets.token_hex(3)}"
+
+
+def _checked_trace(
+    fn: str, X: Any, K: Any, padding: IntOrPair, stride: IntOrPair, granularity: str
+) -> Trace:
+    """:func:`trace_steps`, refusing data with more than ``MAX_PRODUCTS`` products before
+    any of them is traced (the count comes from the shapes)."""
+    shape_ok = getattr(X, "ndim", 0) == 3 and getattr(K, "ndim", 0) in (3, 4)
+    if shape_ok and X.shape[0] == K.shape[-3]:
+        try:
+            pad = as_pair(fn, "padding", padding, minimum=0)
+            st = as_pair(fn, "stride", stride, minimum=1)
+            h_o, w_o = output_hw(fn, tuple(X.shape), tuple(K.shape), pad, st)
+        except (TypeError, ValueError):
+            pass  # trace_steps below reports the problem in its own words
+        else:
+            c_o = K.shape[0] if K.ndim == 4 else 1
+            count = c_o * h_o * w_o * X.shape[0] * K.shape[-2] * K.shape[-1]
+            if count > MAX_PRODUCTS:
+                raise ValueError(
+                    f"{fn}: X {tuple(X.shape)} and K {tuple(K.shape)} give {count} products; "
+                    f"the stepper shows at most {MAX_PRODUCTS}: use smaller arrays"
+                )
+    return trace_steps(X, K, padding, stride, granularity)
 
 
 def _numpy(a: Any) -> Any:
@@ -105,7 +130,7 @@ class Stepper:
         interval_ms: int = 900,
     ) -> None:
         # Validate now, so a bad call fails at once with the library's own message.
-        self._trace = trace_steps(X, K, padding, stride, granularity)
+        self._trace = _checked_trace("stepper", X, K, padding, stride, granularity)
         self.X = np.array(_numpy(X))
         self.K = np.array(_numpy(K))
         self.padding = padding
@@ -321,14 +346,7 @@ class StepperWidget:
             K = parse_array("K", self.k_text.value, (3, 4))
             padding = parse_pair("padding", self.pad_text.value)
             stride = parse_pair("stride", self.stride_text.value)
-            trace = trace_steps(X, K, padding, stride, "element")
-            n_products = len(trace.steps) * X.shape[0] * K.shape[-2] * K.shape[-1]
-            if n_products > MAX_PRODUCTS:
-                raise ValueError(
-                    f"X {X.shape} and K {K.shape} give {n_products} products; the stepper "
-                    f"shows at most {MAX_PRODUCTS}: use smaller arrays"
-                )
-            trace = trace_steps(X, K, padding, stride, self.granularity.value)
+            trace = _checked_trace("X and K", X, K, padding, stride, self.granularity.value)
         except (ValueError, TypeError) as err:
             self.message.value = (
                 '<div role="alert" style="color:#8a1c00;border:2px solid #D55E00;'

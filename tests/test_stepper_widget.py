@@ -176,6 +176,8 @@ def test_bad_call_raises_at_once():
     X, K = cu.two_channel_example()
     with pytest.raises(ValueError, match="input channels"):
         cu.stepper(X, K[:1])
+    with pytest.raises(ValueError, match=r"stepper: X \(8, 32, 32\) .* at most 3000"):
+        cu.stepper(np.ones((8, 32, 32)), np.ones((8, 3, 3)))
 
 
 @settings(max_examples=30, deadline=None)
