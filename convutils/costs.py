@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from convutils import loops
 from convutils.checks import as_pair, output_hw
@@ -274,9 +275,9 @@ def measure_growth(
     The cases are ``"base"``, ``"c_i and c_o doubled"`` and ``"padding doubled"``, each on
     ``kind`` input (``"torch"`` or ``"numpy"``). Each time is the median of ``repeat`` runs
     after ``warmup`` untimed runs; the runs of the three cases are interleaved, so a burst of
-    load from elsewhere on the machine slows all three alike instead of one. With torch
-    input the matrix product runs on one thread (restored afterwards): on a busy machine,
-    threads waiting for a core make the time depend on scheduling rather than on the work.
+    load from elsewhere on the machine slows all three alike instead of one. The runs use one
+    thread (numpy's BLAS and torch's pools, restored afterwards): on a busy machine, threads
+    waiting for a core make the time depend on scheduling rather than on the work.
     ``measured_ratio`` is a case's time over the base time; ``predicted_ratio`` is its
     forward multiplications over the base's (:meth:`ConvLayer.forward_cost`).
 
@@ -337,16 +338,17 @@ def measure_growth(
 
 @contextlib.contextmanager
 def _one_thread(kind: str) -> Iterator[None]:
-    """torch's intra-op thread count set to 1 for the block (numpy's BLAS has no such knob
-    without an extra dependency, so numpy timings use whatever it was started with)."""
-    if kind != "torch":
-        yield
-        return
-    import torch
+    """Every BLAS and OpenMP thread pool of the process (numpy's OpenBLAS, which also serves
+    CPU tensors, and torch's own) limited to one thread for the block, then restored."""
+    with threadpool_limits(limits=1):
+        if kind != "torch":
+            yield
+            return
+        import torch
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+        before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)

@@ -249,10 +249,16 @@ def test_measure_growth_reports_formula_ratios():
     assert [c.predicted_ratio for c in numpy_cases] == [c.predicted_ratio for c in cases]
 
 
-def test_measure_growth_restores_torch_threads():
-    before = torch.get_num_threads()
+def test_measure_growth_restores_thread_counts():
+    from threadpoolctl import threadpool_info
+
+    def pools():
+        return [(p["internal_api"], p["num_threads"]) for p in threadpool_info()]
+
+    before = torch.get_num_threads(), pools()
     measure_growth(ConvLayer(2, 5, 5, 2, 3, 3, padding=1), repeat=1, warmup=0)
-    assert torch.get_num_threads() == before
+    measure_growth(ConvLayer(2, 5, 5, 2, 3, 3, padding=1), repeat=1, warmup=0, kind="numpy")
+    assert (torch.get_num_threads(), pools()) == before
 
 
 # --- bad input ---------------------------------------------------------------------------
