@@ -5,13 +5,16 @@ Per step: the page's own "Next step" button is clicked from JavaScript and the l
 switching. The baseline, timed in the same page and run, forces the same layout after a
 click on a button with no handler. A pass steps through the whole player; the figure is the
 median over passes of the mean time per step. Bytes: the player's HTML as it is embedded in
-a page (markup, inline SVG, CSS, JavaScript and the frames' JSON).
+a page (markup, inline SVG, CSS, JavaScript and the frames' JSON); with ``BOOK_HTML`` set to
+a built book, also what each chapter page spends per player, widget state included.
 
 Run on its own: ``.venv/bin/python benchmarks/bench_player.py``.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import statistics
 import tempfile
 from pathlib import Path
@@ -77,10 +80,46 @@ def _cases() -> list[tuple[str, cu.Stepper]]:
     ]
 
 
+def _built_pages() -> list[dict]:
+    """Bytes each built chapter page spends on its stepper: the player plus the widget state
+    the executed notebook leaves in the page (inert without a kernel, but downloaded).
+    Measured when ``BOOK_HTML`` names a built book's ``_build/html`` folder."""
+    book = os.environ.get("BOOK_HTML")
+    if not book:
+        return []
+    rows = []
+    for page in sorted(Path(book, "chapters").glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        players = re.findall(r'<div class="cvs" id=.*?</script></div>', text, re.S)
+        if not players:
+            continue
+        state = re.search(
+            r'<script type="application/vnd\.jupyter\.widget-state\+json">'
+            r"(.*?)</script>",
+            text,
+            re.S,
+        )
+        size = sum(len(p.encode()) for p in players) + (
+            len(state.group(1).encode()) if state else 0
+        )
+        rows.append(
+            row(
+                BENCHMARK,
+                f"built page {page.stem}: {len(players)} player(s) + widget state",
+                size / 1024 / len(players),
+                "KiB per player",
+                None,
+                None,
+                "< 100 KB",
+            )
+        )
+    return rows
+
+
 def run() -> list[dict]:
     from playwright.sync_api import sync_playwright
 
-    rows = []
+    rows = _built_pages()
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
