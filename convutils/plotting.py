@@ -244,7 +244,7 @@ PREDICTED = "#0072B2"  # Okabe-Ito blue
 MEASURED = "#E69F00"  # Okabe-Ito orange, also hatched so colour is not the only cue
 
 
-def plot_cost_growth(cases: Any) -> Figure:
+def plot_cost_growth(cases: Any) -> ChapterFigure:
     """Grouped bars: for each grown layer, the time ratio measured against the ratio the
     operation count predicts, both relative to the base layer (the dashed line at 1).
 
