@@ -116,4 +116,10 @@ def windows(X: Any, k_h: int, k_w: int, s_h: int, s_w: int) -> Any:
         return X.as_strided(shape, (st_c, st_h, st_w, st_h * s_h, st_w * s_w))
     st_c, st_h, st_w = X.strides  # in bytes
     strides = (st_c, st_h, st_w, st_h * s_h, st_w * s_w)
+    if X.flags.c_contiguous and not X.dtype.hasobject:
+        # The same view as as_strided's below, made directly over X's memory: a few
+        # microseconds faster, which is most of the cost at the chapter's example sizes.
+        view = np.ndarray(shape, X.dtype, buffer=X, strides=strides)
+        view.flags.writeable = False  # the view aliases X: writing to it would change X
+        return view
     return np.lib.stride_tricks.as_strided(X, shape, strides, writeable=False)

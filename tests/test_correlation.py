@@ -249,3 +249,14 @@ def test_numpy_detour_only_for_cpu_float_tensors_without_gradient():
     assert not numpy_shares_memory(x.to(torch.int64), x)
     assert not numpy_shares_memory(x.to(torch.float16), x)
     assert not numpy_shares_memory(x.numpy(), x.numpy())
+
+
+def test_im2col_never_hands_out_a_writable_alias_of_the_input():
+    # With a 1x1 window and stride 1 the columns are X itself (no copy): they must be
+    # read-only, or writing to them would silently change X.
+    X = np.arange(12, dtype=np.float32).reshape(3, 2, 2)
+    cols = cu.im2col(X, 1, 1)
+    np.testing.assert_array_equal(cols, X.reshape(3, 4))
+    with pytest.raises(ValueError, match="read-only"):
+        cols[0, 0] = 100.0
+    assert X[0, 0, 0] == 0

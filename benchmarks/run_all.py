@@ -1,0 +1,127 @@
+"""Run every benchmark script under ``benchmarks/``, print one table, save it as JSON.
+
+Usage (``make bench`` runs the first form)::
+
+    .venv/bin/python benchmarks/run_all.py                 # every bench_*.py
+    .venv/bin/python benchmarks/run_all.py bench_correlation bench_player   # some of them
+
+Each script exposes ``run() -> list[dict]`` (rows made by ``_common.row``). Each runs in its
+own Python process, so one script's threads, imports or crash cannot disturb the next. A
+script that is missing, fails or times out becomes a ``FAILED`` row in the table instead of
+stopping the run. The table and a description of the machine go to
+``_build/benchmarks.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUTPUT = ROOT / "_build" / "benchmarks.json"
+# Scripts the performance issue asks for; listed so that a missing one shows in the table.
+EXPECTED = [
+    "bench_correlation.py",
+    "bench_cost_growth.py",
+    "bench_reader_waits.py",
+    "bench_player.py",
+    "bench_widget.py",
+]
+TIMEOUT_SECONDS = 1200
+
+
+def _scripts(names: list[str]) -> list[Path]:
+    if names:
+        return [HERE / (n if n.endswith(".py") else f"{n}.py") for n in names]
+    found = {p.name for p in HERE.glob("bench_*.py")}
+    return [HERE / n for n in sorted(found | set(EXPECTED))]
+
+
+def _failed(script: Path, why: str) -> dict:
+    sys.path.insert(0, str(HERE))
+    from _common import row
+
+    return row(script.stem, f"FAILED: {why}", math.nan, "")
+
+
+def _run_script(script: Path) -> list[dict]:
+    """The script's rows, from a child process; one FAILED row if it cannot give them."""
+    if not script.exists():
+        return [_failed(script, f"{script.name} does not exist (yet)")]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "rows.json"
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--one", str(script), str(out)]
+        try:
+            proc = subprocess.run(
+                cmd, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_SECONDS
+            )
+        except subprocess.TimeoutExpired:
+            return [_failed(script, f"timed out after {TIMEOUT_SECONDS} s")]
+        if proc.returncode != 0 or not out.exists():
+            lines = (proc.stderr or proc.stdout).strip().splitlines() or ["no output"]
+            return [_failed(script, f"exit {proc.returncode}: {lines[-1][:160]}")]
+        rows = json.loads(out.read_text())
+    keys = {"benchmark", "case", "value", "unit", "baseline", "ratio", "target"}
+    bad = [r for r in rows if not isinstance(r, dict) or not keys <= set(r)]
+    if not rows or bad:
+        return [_failed(script, "run() must return a non-empty list of _common.row dicts")]
+    return rows
+
+
+def _run_one(script: Path, out: Path) -> None:
+    """Child process: import ``script`` (with benchmarks/ on the path), write its rows."""
+    import runpy
+
+    sys.path.insert(0, str(HERE))
+    rows = runpy.run_path(str(script), run_name=script.stem)["run"]()
+    out.write_text(json.dumps(rows))
+
+
+def _json_ready(rows: list[dict]) -> list[dict]:
+    """NaN (a failed figure) is not valid JSON: store it as null."""
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        for r in rows
+    ]
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--one"]:
+        _run_one(Path(argv[1]), Path(argv[2]))
+        return 0
+    sys.path.insert(0, str(HERE))
+    from _common import print_rows
+    from _machine import describe
+
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    rows: list[dict] = []
+    seconds: dict[str, float] = {}
+    for script in _scripts(argv):
+        print(f"running {script.name} ...", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        rows += _run_script(script)
+        seconds[script.name] = round(time.perf_counter() - start, 1)
+    machine = describe()
+    print(
+        f"\nMachine: {machine['cpu_model']}, {machine['cores']} cores; numpy "
+        f"{machine['numpy']} (OpenBLAS {machine['numpy_openblas_core']}), torch "
+        f"{machine.get('torch')} ({machine.get('torch_threads')} threads). Started {started}."
+    )
+    print_rows(rows)
+    failed = [r for r in rows if r["case"].startswith("FAILED")]
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    report = {"started": started, "machine": machine, "script_seconds": seconds}
+    report["rows"] = _json_ready(rows)
+    OUTPUT.write_text(json.dumps(report, indent=1))
+    print(f"\n{len(rows)} rows, {len(failed)} failed; saved to {OUTPUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
