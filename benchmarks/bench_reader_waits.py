@@ -17,6 +17,8 @@ and on what else runs on it. Run on its own: ``.venv/bin/python benchmarks/bench
 from __future__ import annotations
 
 import json
+import math
+import re
 import resource
 import statistics
 import subprocess
@@ -69,7 +71,11 @@ def _notebook_rows() -> list[dict]:
     ]
     for path in _notebooks():
         nb = nbformat.read(path, as_version=4)
-        seconds = median_seconds(lambda nb=nb: _execute(nb), repeat=NOTEBOOK_RUNS, warmup=0)
+        try:
+            seconds = median_seconds(lambda nb=nb: _execute(nb), repeat=NOTEBOOK_RUNS, warmup=0)
+        except Exception as exc:  # one broken notebook must not hide the other figures
+            rows.append(_failed(f"{path.relative_to(ROOT)} executed headless", exc, "s"))
+            continue
         rows.append(
             row(
                 BENCHMARK,
@@ -98,31 +104,43 @@ def _build_seconds() -> float:
 
 
 def _build_row() -> dict:
-    seconds = statistics.median(_build_seconds() for _ in range(BUILD_RUNS))
-    return row(
-        BENCHMARK,
-        f"cold book build, execution forced (fresh output folder, median of {BUILD_RUNS})",
-        seconds,
-        "s",
-        target="< 60 s",
-    )
+    case = f"cold book build, execution forced (fresh output folder, median of {BUILD_RUNS})"
+    try:
+        seconds = statistics.median(_build_seconds() for _ in range(BUILD_RUNS))
+    except Exception as exc:
+        return _failed(case, exc, "s")
+    return row(BENCHMARK, case, seconds, "s", target="< 60 s")
+
+
+def _failed(case: str, exc: Exception, unit: str) -> dict:
+    """A row that reports a failure in the table instead of stopping the benchmark."""
+    # A cell error's message is a coloured traceback: keep its last line, without colours.
+    lines = [ln.strip() for ln in re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).splitlines()]
+    message = next((ln for ln in reversed(lines) if ln), "")[:160]
+    return row(BENCHMARK, f"{case} FAILED: {type(exc).__name__}: {message}", math.nan, unit)
 
 
 def _peak_rss_mb(which: str) -> float:
     """Peak RSS of the largest kernel when a child process runs ``which`` notebooks."""
     cmd = [sys.executable, __file__, "--peak-rss", which]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr else "no output")
     return json.loads(proc.stdout.strip().splitlines()[-1])["kernel_peak_mb"]
 
 
 def _memory_rows() -> list[dict]:
-    base = _peak_rss_mb("empty")
-    peak = _peak_rss_mb("chapters")
+    case = f"peak RSS of the kernels executing all {len(_notebooks())} chapter notebooks"
+    try:
+        base = _peak_rss_mb("empty")
+        peak = _peak_rss_mb("chapters")
+    except Exception as exc:
+        return [_failed(case, exc, "MB")]
     return [
         row(BENCHMARK, "peak RSS of a kernel running the empty notebook", base, "MB"),
         row(
             BENCHMARK,
-            f"peak RSS of the kernels executing all {len(_notebooks())} chapter notebooks",
+            case,
             peak,
             "MB",
             "empty notebook",
