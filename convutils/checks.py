@@ -25,11 +25,14 @@ def _is_numeric(x: Any) -> bool:
     return x.dtype.kind in "iuf"
 
 
-def check_arrays(fn: str, X: Any, K: Any, x_dims: str, k_dims: str) -> None:
+def check_arrays(
+    fn: str, X: Any, K: Any, x_dims: str, k_dims: str, names: tuple[str, str] = ("X", "K")
+) -> None:
     """Check that ``X`` and ``K`` are both numpy arrays or both torch tensors, numeric, with
     the number of dimensions spelled by ``x_dims`` / ``k_dims`` (for example ``"(c_i, h, w)"``),
-    and no zero-sized axis."""
-    for name, a in (("X", X), ("K", K)):
+    and no zero-sized axis. ``names`` are what the messages call the two arguments."""
+    x_name, k_name = names
+    for name, a in ((x_name, X), (k_name, K)):
         if not (isinstance(a, np.ndarray) or is_tensor(a)):
             raise TypeError(
                 f"{fn}: {name} must be a numpy.ndarray or a torch.Tensor, got {kind_name(a)}; "
@@ -37,20 +40,21 @@ def check_arrays(fn: str, X: Any, K: Any, x_dims: str, k_dims: str) -> None:
             )
     if is_tensor(X) != is_tensor(K):
         raise TypeError(
-            f"{fn}: X is a {kind_name(X)} {tuple(X.shape)} but K is a {kind_name(K)} "
-            f"{tuple(K.shape)}; pass both as numpy arrays or both as torch tensors"
+            f"{fn}: {x_name} is a {kind_name(X)} {tuple(X.shape)} but {k_name} is a "
+            f"{kind_name(K)} {tuple(K.shape)}; pass both as numpy arrays or both as torch tensors"
         )
     if is_tensor(X) and X.device != K.device:
         raise ValueError(
-            f"{fn}: X is on {X.device} but K is on {K.device}; move both to one device"
+            f"{fn}: {x_name} is on {X.device} but {k_name} is on {K.device}; "
+            f"move both to one device"
         )
-    for name, a in (("X", X), ("K", K)):
+    for name, a in ((x_name, X), (k_name, K)):
         if not _is_numeric(a):
             raise TypeError(
                 f"{fn}: {name} {tuple(a.shape)} has dtype {a.dtype}; "
                 f"only integer and real floating-point values can be correlated"
             )
-    for name, a, dims in (("X", X, x_dims), ("K", K, k_dims)):
+    for name, a, dims in ((x_name, X, x_dims), (k_name, K, k_dims)):
         want = dims.count(",") + 1
         if a.ndim != want:
             raise ValueError(

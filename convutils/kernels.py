@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from convutils._backend import is_tensor, kind_name, stack, transpose
+from convutils._backend import is_tensor, stack, transpose
+from convutils.checks import check_arrays
 from convutils.correlation import corr2d_multi_in_out
 
 if TYPE_CHECKING:
@@ -41,35 +42,8 @@ def _flip_hw(K: Any) -> Any:
 
 def _check_kernels(fn: str, K1: Any, K2: Any) -> None:
     """Both 4-D arrays of one kind, numeric, non-empty, on one device, chained by ``c_mid``."""
-    for name, K, dims in (
-        ("K1", K1, "(c_mid, c_i, k1_h, k1_w)"),
-        ("K2", K2, "(c_o, c_mid, k2_h, k2_w)"),
-    ):
-        if not (isinstance(K, np.ndarray) or is_tensor(K)):
-            raise TypeError(
-                f"{fn}: {name} must be a numpy.ndarray or a torch.Tensor, got {kind_name(K)}"
-            )
-        if K.ndim != 4:
-            raise ValueError(
-                f"{fn}: {name} must have 4 dimensions {dims}, got {K.ndim} (shape {tuple(K.shape)})"
-            )
-        if 0 in tuple(K.shape):
-            raise ValueError(f"{fn}: {name} {tuple(K.shape)} has a zero-sized dimension {dims}")
-        if is_tensor(K):
-            import torch
-
-            numeric = K.dtype != torch.bool and not K.dtype.is_complex
-        else:
-            numeric = K.dtype.kind in "iuf"
-        if not numeric:
-            raise TypeError(f"{fn}: {name} {tuple(K.shape)} has dtype {K.dtype}; need real numbers")
-    if is_tensor(K1) != is_tensor(K2):
-        raise TypeError(
-            f"{fn}: K1 is a {kind_name(K1)} {tuple(K1.shape)} but K2 is a {kind_name(K2)} "
-            f"{tuple(K2.shape)}; pass both as numpy arrays or both as torch tensors"
-        )
-    if is_tensor(K1) and K1.device != K2.device:
-        raise ValueError(f"{fn}: K1 is on {K1.device} but K2 is on {K2.device}")
+    dims = ("(c_mid, c_i, k1_h, k1_w)", "(c_o, c_mid, k2_h, k2_w)")
+    check_arrays(fn, K1, K2, *dims, names=("K1", "K2"))
     if K1.shape[0] != K2.shape[1]:
         raise ValueError(
             f"{fn}: K1 {tuple(K1.shape)} makes {K1.shape[0]} channels but K2 "
