@@ -18,14 +18,20 @@ OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 def cpu_model() -> str:
-    """The ``model name`` line of /proc/cpuinfo (or what ``platform`` knows)."""
+    """The CPU as /proc/cpuinfo names it, with its family and model numbers (a virtual
+    machine's ``model name`` can be as short as ``AMD EPYC``) and whether it has AVX-512."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+        first = Path("/proc/cpuinfo").read_text().split("\n\n")[0]
     except OSError:
-        pass
-    return platform.processor() or platform.machine()
+        return platform.processor() or platform.machine()
+    fields = dict(
+        (k.strip(), v.strip()) for k, _, v in (ln.partition(":") for ln in first.splitlines())
+    )
+    name = fields.get("model name", platform.machine())
+    extra = f"family {fields.get('cpu family', '?')}, model {fields.get('model', '?')}"
+    if "avx512f" in fields.get("flags", "").split():
+        extra += ", AVX-512"
+    return f"{name} ({extra})"
 
 
 def openblas_core() -> str:

@@ -4,6 +4,7 @@ Usage (``make bench`` runs the first form)::
 
     .venv/bin/python benchmarks/run_all.py                 # every bench_*.py
     .venv/bin/python benchmarks/run_all.py bench_correlation bench_player   # some of them
+    .venv/bin/python benchmarks/run_all.py --markdown   # the saved table, for the README
 
 Each script exposes ``run() -> list[dict]`` (rows made by ``_common.row``). Each runs in its
 own Python process, so one script's threads, imports or crash cannot disturb the next. A
@@ -91,9 +92,32 @@ def _json_ready(rows: list[dict]) -> list[dict]:
     ]
 
 
+def _markdown() -> str:
+    """The last saved run as a Markdown table, with its machine line."""
+    report = json.loads(OUTPUT.read_text())
+    m = report["machine"]
+    lines = [
+        f"Run of {report['started']} on {m['cpu_model']}, {m['cores']} cores; numpy "
+        f"{m['numpy']} (OpenBLAS {m['numpy_openblas_core']}), torch {m.get('torch')} "
+        f"({m.get('torch_threads')} threads).",
+        "",
+        "| benchmark | case | value | unit | ratio | baseline | target |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in report["rows"]:
+        value = "failed" if r["value"] is None else f"{r['value']:.4g}"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        cells = [r["benchmark"], r["case"], value, r["unit"], ratio, r["baseline"], r["target"]]
+        lines.append("| " + " | ".join(str(c or "").replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--one"]:
         _run_one(Path(argv[1]), Path(argv[2]))
+        return 0
+    if argv[:1] == ["--markdown"]:
+        print(_markdown())
         return 0
     sys.path.insert(0, str(HERE))
     from _common import print_rows
