@@ -68,6 +68,11 @@ def corr2d_multi_in_out(
     fn = "corr2d_multi_in_out"
     _check_method(fn, method)
     pad, st = _prepare(fn, X, K, "(c_o, c_i, k_h, k_w)", padding, stride, "(c_i, h, w)")
+    return _dispatch(X, K, pad, st, method)
+
+
+def _dispatch(X: Array, K: Array, pad: tuple[int, int], st: tuple[int, int], method: str) -> Array:
+    """``X (c_i, h, w)``, ``K (c_o, c_i, k_h, k_w)``, already checked -> ``(c_o, h_o, w_o)``."""
     if method == "loops":
         return loops.corr2d_multi_in_out(X, K, pad, st)
     if tuple(K.shape[2:]) == (1, 1) and pad == (0, 0) and st == (1, 1):
@@ -106,8 +111,9 @@ def corr2d_multi_in(
     """
     fn = "corr2d_multi_in"
     _check_method(fn, method)
-    _prepare(fn, X, K, "(c_i, k_h, k_w)", padding, stride, "(c_i, h, w)")
-    return corr2d_multi_in_out(X, K[None], padding, stride, method)[0]
+    pad, st = _prepare(fn, X, K, "(c_i, k_h, k_w)", padding, stride, "(c_i, h, w)")
+    # One output channel of the general case; checked once, here, under this function's name.
+    return _dispatch(X, K[None], pad, st, method)[0]
 
 
 def corr2d(
@@ -116,8 +122,8 @@ def corr2d(
     """Single-channel 2-D cross-correlation: ``X (h, w)``, ``K (k_h, k_w)`` -> ``(h_o, w_o)``."""
     fn = "corr2d"
     _check_method(fn, method)
-    _prepare(fn, X, K, "(k_h, k_w)", padding, stride, "(h, w)")
-    return corr2d_multi_in_out(X[None], K[None, None], padding, stride, method)[0]
+    pad, st = _prepare(fn, X, K, "(k_h, k_w)", padding, stride, "(h, w)")
+    return _dispatch(X[None], K[None, None], pad, st, method)[0]
 
 
 def corr2d_multi_in_out_1x1(X: Array, K: Array) -> Array:
