@@ -242,3 +242,22 @@ def test_exercises_stepper_shows_padding_and_stride(page: Page, book_server: str
     page.keyboard.press("End")
     assert shown(root)[1] == [str(v) for v in Y.ravel()]
     assert not watch.outside and not watch.our_errors(), watch.errors
+
+
+@pytest.mark.parametrize(
+    ("chapter", "counter"),
+    [
+        ("multiple_input_channels", "Step 1 of 8"),  # 4 elements x 2 channels
+        ("multiple_output_channels", "Step 1 of 24"),  # 3 output channels x 4 x 2
+        ("one_by_one_convolution", "Step 1 of 18"),  # 2 x 3 x 3 pixels, one step each
+        ("exercises", "Step 1 of 16"),  # padding 1, stride (1, 2): 4 x 2 elements x 2
+    ],
+)
+def test_each_chapter_has_its_stepper(book_html: Path, chapter: str, counter: str):
+    page = (book_html / "chapters" / f"{chapter}.html").read_text(encoding="utf-8")
+    players = re.findall(r'<div class="cvs" id=.*?</script></div>', page, re.S)
+    assert len(players) == 1, f"{chapter}: {len(players)} players"
+    assert f'<span class="cvs-count">{counter}</span>' in players[0]
+    # The static player was chosen for the HTML page, not a widget or a PNG.
+    assert "IntSlider(" not in page
+    assert 'type="application/vnd.jupyter.widget-view+json"' not in page
