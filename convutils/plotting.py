@@ -24,11 +24,11 @@ from matplotlib.patches import Rectangle
 
 from convutils.correlation import corr2d, corr2d_multi_in, corr2d_multi_in_out
 
-# Okabe-Ito colours: orange marks the window being read, sky blue the element being written,
-# bluish green a kernel; text stays black for contrast.
-WINDOW = "#E69F00"
-OUTPUT = "#56B4E9"
-KERNEL = "#009E73"
+# Okabe-Ito colours, as the steppers use them: sky blue marks the window being read, orange
+# the element being written, a pale yellow the kernel; text stays black for contrast.
+WINDOW = "#56B4E9"
+OUTPUT = "#E69F00"
+KERNEL_FACE = "#FFF4D6"
 EDGE = "#000000"
 CELL_FONT = 15
 TITLE_FONT = 13
@@ -147,7 +147,7 @@ def plot_multi_in_example(X: Any, K: Any, i: int = 0, j: int = 0) -> ChapterFigu
             va="top",
         )
         _symbol(fig.add_subplot(grid[c, 1]), CORR)
-        _draw_matrix(fig.add_subplot(grid[c, 2]), Kn[c], f"K[{c}]", face="#d9f0e8")
+        _draw_matrix(fig.add_subplot(grid[c, 2]), Kn[c], f"K[{c}]", face=KERNEL_FACE)
         _symbol(fig.add_subplot(grid[c, 3]), "=")
         _draw_matrix(
             fig.add_subplot(grid[c, 4]),
@@ -191,7 +191,7 @@ def plot_multi_out_example(X: Any, K: Any) -> ChapterFigure:
         name = (f"K + {_fmt(d)}" if d else "K") if np.all(shift == d) else f"K[{o}]"
         for c in range(c_i):
             ax = fig.add_subplot(grid[rows, 2 + c])
-            _draw_matrix(ax, Kn[o, c], f"K[{o}, {c}]", face="#d9f0e8")
+            _draw_matrix(ax, Kn[o, c], f"K[{o}, {c}]", face=KERNEL_FACE)
             if c == 0:
                 ax.text(
                     -0.35, k_h / 2, name, rotation=90, ha="right", va="center", fontsize=NOTE_FONT
@@ -221,7 +221,7 @@ def plot_one_by_one(X: Any, K: Any, i: int = 0, j: int = 0) -> ChapterFigure:
     for c in range(c_i):
         _draw_matrix(fig.add_subplot(grid[c, 0]), Xn[c], f"input channel {c}", (i, j, 1, 1))
     _symbol(fig.add_subplot(grid[:, 1]), "→")
-    _draw_matrix(fig.add_subplot(grid[:, 2]), W, f"weights ({c_o}×{c_i})", face="#d9f0e8")
+    _draw_matrix(fig.add_subplot(grid[:, 2]), W, f"weights ({c_o}×{c_i})", face=KERNEL_FACE)
     _symbol(fig.add_subplot(grid[:, 3]), "×")
     _draw_matrix(
         fig.add_subplot(grid[:, 4]), Xn[:, i, j][:, None], f"X[:, {i}, {j}]", (0, 0, c_i, 1)

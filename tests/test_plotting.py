@@ -132,9 +132,10 @@ def test_figures_render_as_png_for_jupyter(make):
 
 
 def test_highlight_colours_are_not_a_red_green_pair():
-    # Okabe-Ito orange and sky blue, and the window also gets a thick black outline.
-    assert plotting.WINDOW.lower() == "#e69f00"
-    assert plotting.OUTPUT.lower() == "#56b4e9"
+    # Okabe-Ito sky blue and orange (the steppers' colours), and every highlighted block also
+    # gets a thick black outline, so the figure reads without colour.
+    assert plotting.WINDOW.lower() == "#56b4e9"
+    assert plotting.OUTPUT.lower() == "#e69f00"
     X, K = convutils.two_channel_example()
     fig = plotting.plot_multi_in_example(X, K)
     outlines = [
