@@ -101,7 +101,7 @@ def test_multi_out_figure_names_unrelated_kernels_by_index():
 
 
 def test_one_by_one_figure_is_a_per_pixel_matrix_product():
-    rng = np.random.default_rng(7)
+    rng = np.random.default_rng(4)  # weights [[1, 2, 2], [2, -1, 1]]: no zero row
     X = rng.integers(0, 10, size=(3, 3, 3))
     K = rng.integers(-2, 3, size=(2, 3, 1, 1))
     fig = plotting.plot_one_by_one(X, K, i=1, j=2)
