@@ -68,7 +68,7 @@ tex-deps:
 	dpkg -s $(TEX_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); }
 
-pdf: $(BOOK_STAMP) tex-deps
+pdf: $(BOOK_STAMP) $(MATHJAX) tex-deps
 	$(VENV)/bin/jupyter-book build . --builder pdflatex
 	@echo "The PDF is built: $(CURDIR)/_build/latex/book.pdf"
 
