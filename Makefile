@@ -21,10 +21,13 @@ MATHJAX := _vendor/static/mathjax/tex-chtml.js
 TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-latex-extra \
 	texlive-fonts-recommended texlive-plain-generic lmodern fonts-freefont-otf tex-gyre xindy \
 	poppler-utils
+# Everything else the test suite needs from Debian: the real browser (and npm for MathJax,
+# installed only when no npm is on the PATH: a machine's own Node.js must not be replaced).
+TEST_PACKAGES := chromium $(TEX_PACKAGES)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FIRST_CHAPTER := chapters/multiple_input_channels.ipynb
 
-.PHONY: book test lint clean vendor lab pdf tex-deps colab-cells
+.PHONY: book test lint clean vendor lab pdf tex-deps system-deps colab-cells
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +57,7 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint $(MATHJAX)
+test: lint system-deps $(MATHJAX)
 	$(PY) -m pytest
 
 lab: $(TEST_STAMP)
@@ -67,6 +70,13 @@ colab-cells: $(BOOK_STAMP)
 tex-deps:
 	dpkg -s $(TEX_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); }
+
+# Debian packages of the test suite, installed with apt only when one is missing.
+system-deps:
+	missing="$$(command -v npm >/dev/null || echo npm)"; \
+	dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1 || missing="$$missing $(TEST_PACKAGES)"; \
+	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends $$missing; }
 
 pdf: $(BOOK_STAMP) $(MATHJAX) tex-deps
 	$(VENV)/bin/jupyter-book build . --builder pdflatex
