@@ -72,6 +72,9 @@ def test_pdf_has_every_chapter(book_pdf):
     missing = [t for t in titles if re.sub(r"\s+", " ", t).casefold() not in text]
     assert not missing, f"chapter titles missing from the PDF: {missing}"
     assert book_config()["title"].casefold() in text
+    # The landing page is front matter: the first chapter of the contents is numbered 1.
+    first = re.sub(r"\s+", " ", titles[0]).casefold()
+    assert re.search(rf"contents 1 {re.escape(first)}", text), "chapter 1 is not the first chapter"
     print(f"{book_pdf}: {_page_count(book_pdf)} pages, chapters {titles}")
 
 
