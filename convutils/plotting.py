@@ -15,6 +15,7 @@ Jupyter front end (``display(fig)`` or a cell's last expression) without ``%matp
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import numpy as np
@@ -244,6 +245,12 @@ PREDICTED = "#0072B2"  # Okabe-Ito blue
 MEASURED = "#E69F00"  # Okabe-Ito orange, also hatched so colour is not the only cue
 
 
+def _math_symbols(text: str) -> str:
+    """``text`` with the symbols ``c_i`` and ``c_o`` in mathtext, so the figure writes them
+    with a subscript, as the book's formulas do, instead of with a literal underscore."""
+    return re.sub(r"\b(c_[io])\b", r"$\1$", text)
+
+
 def plot_cost_growth(cases: Any) -> ChapterFigure:
     """Grouped bars: for each grown layer, the time ratio measured against the ratio the
     operation count predicts, both relative to the base layer (the dashed line at 1).
@@ -272,7 +279,8 @@ def plot_cost_growth(cases: Any) -> ChapterFigure:
         ax.bar_label(drawn, labels=labels, padding=2, fontsize=NOTE_FONT - 2)
     ax.axhline(1.0, color=EDGE, linestyle="--", linewidth=1)
     ticks = [
-        f"{c.name}\n(c_i, c_o) = ({c.layer.c_i}, {c.layer.c_o}), padding {c.layer.padding[0]}"
+        f"{_math_symbols(c.name)}\n($c_i$, $c_o$) = ({c.layer.c_i}, {c.layer.c_o}), "
+        f"padding {c.layer.padding[0]}"
         for c in grown
     ]
     ax.set_xticks(x, ticks, fontsize=NOTE_FONT - 3)

@@ -168,3 +168,31 @@ def test_figures_handle_other_shapes():
     grids = {ax.get_title(): ax for ax in panels_with_cells(fig)}
     assert cell_numbers(grids["Y[:, 3, 4]"]) == [str(v) for v in Y[:, 3, 4]]
     assert len(grids) == 3 + 3 + 4
+
+
+def test_cost_growth_figure_writes_the_cases_values_and_typesets_the_symbols():
+    from convutils.costs import ConvLayer, GrowthCase
+
+    base = ConvLayer(4, 6, 6, 4, 3, 3, padding=1)
+    wider = base.with_changes(c_i=8, c_o=8)
+    padded = base.with_changes(padding=2)
+    cases = [
+        GrowthCase("base", base, 0.002, 1.0, 1.0),
+        GrowthCase("c_i and c_o doubled", wider, 0.005, 2.5, 4.0),
+        GrowthCase("padding doubled", padded, 0.003, 1.21, 64 / 36),
+    ]
+    fig = plotting.plot_cost_growth(cases)
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[0].startswith("$c_i$ and $c_o$ doubled\n($c_i$, $c_o$) = (8, 8)")
+    assert ticks[1].startswith("padding doubled\n($c_i$, $c_o$) = (4, 4), padding 2")
+    # every c_i / c_o on the axis is inside $...$, so mathtext draws a subscript
+    for tick in ticks:
+        assert "c_i" not in tick.replace("$c_i$", "") and "c_o" not in tick.replace("$c_o$", "")
+    labels = texts(fig)
+    for value in (4.0, 64 / 36, 2.5, 1.21):
+        assert f"{value:.2f}x" in labels
+    fig.canvas.draw()  # the mathtext parses
+
+    with pytest.raises(ValueError, match="besides 'base'"):
+        plotting.plot_cost_growth(cases[:1])
