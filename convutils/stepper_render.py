@@ -14,6 +14,7 @@ import html
 import io
 import itertools
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -23,6 +24,7 @@ CELL = 40  # px: one matrix cell
 GAP = 22  # px: between matrices
 TITLE = 24  # px: room for a matrix's title above it
 MAX_WIDTH = 660  # px: start a new line of matrices past this width
+LARGE_SCALE = 2.0  # the live widget's large view draws the figure at this size
 # Player budget: granularities beyond the requested one are embedded while the JSON stays
 # under this size, so a page with several players stays light.
 FRAME_BUDGET = 30_000
@@ -84,12 +86,16 @@ def frames(trace: Trace) -> list[Frame]:
                     marks += [(f"x{c}_{r}_{s}", cls), (f"k{o}_{c}_{a}_{b}", cls)]
         if trace.granularity == "element":
             products = "; ".join(
-                f"channel {c}: " + ", ".join(f"{fmt(p.x)}x{fmt(p.k)} = {num(p.value)}" for p in g)
+                f"channel {c}: " + ", ".join(f"{fmt(p.x)}×{fmt(p.k)} = {num(p.value)}" for p in g)
                 for c, g in itertools.groupby(step.products, key=lambda p: p.channel)
             )
         else:
-            products = ", ".join(f"{fmt(p.x)}x{fmt(p.k)} = {num(p.value)}" for p in step.products)
+            products = ", ".join(f"{fmt(p.x)}×{fmt(p.k)} = {num(p.value)}" for p in step.products)
         kernels = ", ".join(_k_name(trace, o, c) for c in step.channels)
+        # With one output channel there is only one Y to write; say which one only when the
+        # kernel K[o] picks one of several output channels.
+        if trace.multi_out:
+            kernels += f" (writes {_y_name(trace, o)})"
         result.append(
             Frame(
                 marks=tuple(marks),
@@ -97,8 +103,9 @@ def frames(trace: Trace) -> list[Frame]:
                 out_state="".join(state),
                 narration=step.narration(),
                 products=f"Products: {products}",
-                kernel=f"Kernel in use: {kernels} (writes {_y_name(trace, o)})",
-                counter=f"Step {step.index + 1} of {len(trace.steps)}",
+                kernel=f"Kernel in use: {kernels}",
+                # The slider next to it is labelled "Step", so the counter is just "3 / 8".
+                counter=f"{step.index + 1} / {len(trace.steps)}",
                 element=flat,
             )
         )
@@ -127,13 +134,28 @@ class Box:
 
 
 @dataclass(frozen=True)
+class Band:
+    """The part of the figure that holds one kind of matrix: ``name`` is ``"x"`` (the input
+    channels), ``"k"`` (the kernels) or ``"y"`` (the output channels); ``x, y, w, h`` its
+    rectangle in the layout's px. Each band is drawn as an SVG of its own, so the page can
+    stack the three (the normal view) or set them side by side (large view, full screen)."""
+
+    name: str
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass(frozen=True)
 class Layout:
-    """Every box and title of the figure, and its size in px."""
+    """Every box and title of the figure, its size in px and its three bands."""
 
     boxes: tuple[Box, ...]
     titles: tuple[tuple[float, float, str], ...]
     width: float
     height: float
+    bands: tuple[Band, ...] = ()
 
 
 def layout(trace: Trace) -> Layout:
@@ -144,7 +166,8 @@ def layout(trace: Trace) -> Layout:
     _, h_o, w_o = trace.out_shape
     boxes: list[Box] = []
     titles: list[tuple[float, float, str]] = []
-    cursor = {"x": 4.0, "y": 4.0, "line": 0.0, "width": 0.0}
+    cursor = {"x": 4.0, "y": 4.0, "line": 0.0, "width": 0.0, "top": 0.0, "right": 0.0}
+    bands: list[Band] = []
 
     def slot(w_px: float, h_px: float) -> tuple[float, float]:
         """The top-left corner for the next matrix of ``w_px`` x ``h_px`` on this row."""
@@ -155,11 +178,18 @@ def layout(trace: Trace) -> Layout:
         cursor["x"] += w_px + GAP
         cursor["line"] = max(cursor["line"], h_px)
         cursor["width"] = max(cursor["width"], cursor["x"])
+        cursor["right"] = max(cursor["right"], x0 + w_px)
         return x0, y0
 
-    def new_row() -> None:
+    def new_row(name: str) -> None:
+        """Close the band ``name`` (outlines and their strokes reach 6 px past a matrix) and
+        start the next."""
+        bottom = cursor["y"] + cursor["line"] + 6
+        top = cursor["top"]
+        bands.append(Band(name, -6.0, top, cursor["right"] + 12, bottom - top))
         cursor["x"], cursor["y"] = 4.0, cursor["y"] + cursor["line"] + GAP
-        cursor["line"] = 0.0
+        cursor["line"], cursor["right"] = 0.0, 0.0
+        cursor["top"] = cursor["y"] - 4
 
     def grid(x0: float, y0: float, n_rows: int, n_cols: int, group: str, title: str) -> float:
         titles.append((x0, y0 + TITLE - 8, title))
@@ -182,7 +212,7 @@ def layout(trace: Trace) -> Layout:
                 boxes.append(
                     Box(f"x{c}_{r}_{s}", x0 + b * CELL, top + a * CELL, CELL, CELL, kind, text)
                 )
-    new_row()
+    new_row("x")
     # Row 2: the kernels; K[o] (all its input channels) is outlined as one group.
     group_w = c_i * (k_w * CELL + GAP) - GAP
     for o in range(c_o):
@@ -197,7 +227,7 @@ def layout(trace: Trace) -> Layout:
                     text = num(trace.K[o][c][a][b])
                     key = f"k{o}_{c}_{a}_{b}"
                     boxes.append(Box(key, kx + b * CELL, top + a * CELL, CELL, CELL, "k", text))
-    new_row()
+    new_row("k")
     # Row 3: the output channels, filled in as the steps go.
     for o in range(c_o):
         x0, y0 = slot(w_o * CELL, TITLE + h_o * CELL)
@@ -207,7 +237,8 @@ def layout(trace: Trace) -> Layout:
                 flat = (o * h_o + i) * w_o + j
                 boxes.append(Box(f"y{flat}", x0 + j * CELL, top + i * CELL, CELL, CELL, "y", ""))
     height = cursor["y"] + cursor["line"] + 6
-    return Layout(tuple(boxes), tuple(titles), cursor["width"], height)
+    new_row("y")
+    return Layout(tuple(boxes), tuple(titles), cursor["width"], height, tuple(bands))
 
 
 def _mark_map(frame: Frame) -> dict[str, list[str]]:
@@ -217,24 +248,29 @@ def _mark_map(frame: Frame) -> dict[str, list[str]]:
     return marks
 
 
-def render_svg(trace: Trace, frame: Frame, uid: str, lay: Layout | None = None) -> str:
-    """The figure of one frame as inline SVG; every element id starts with ``uid``."""
+_BAND_LABELS = {"x": "Input X", "k": "Kernels K", "y": "Output Y"}
+
+
+def render_svg(
+    trace: Trace, frame: Frame, uid: str, lay: Layout | None = None, scale: float = 1.0
+) -> str:
+    """The figure of one frame as inline SVG, one ``<svg>`` per band (``X``, ``K``, ``Y``);
+    every element id starts with ``uid``. ``scale`` multiplies the drawn size (the live
+    widget's large view), never the coordinates."""
     lay = lay or layout(trace)
     marks = _mark_map(frame)
-    w, h = round(lay.width), round(lay.height)
-    label = (
-        f"X {trace.x_shape}, kernels {trace.k_shape if trace.multi_out else trace.k_shape[1:]}, "
-        f"output {trace.out_shape if trace.multi_out else trace.out_shape[1:]}"
-    )
-    parts = [
-        f'<svg class="cvs-fig" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
-        f'aria-label="{html.escape(label)}" xmlns="http://www.w3.org/2000/svg">'
-    ]
+    shapes = {
+        "x": trace.x_shape,
+        "k": trace.k_shape if trace.multi_out else trace.k_shape[1:],
+        "y": trace.out_shape if trace.multi_out else trace.out_shape[1:],
+    }
+    parts: dict[str, list[str]] = {band.name: [] for band in lay.bands}
     for box in lay.boxes:
+        out = parts[box.key[0]]  # keys start with their band's name: x…, k…, y…
         extra = marks.get(box.key, [])
         if box.kind == "group":
             cls = " ".join(["cvs-g", f"cvs-g{box.key[0]}", *extra])
-            parts.append(
+            out.append(
                 f'<rect id="{uid}-{box.key}" class="{cls}" x="{box.x:g}" y="{box.y:g}" '
                 f'width="{box.w:g}" height="{box.h:g}" rx="5"/>'
             )
@@ -247,21 +283,39 @@ def render_svg(trace: Trace, frame: Frame, uid: str, lay: Layout | None = None) 
                 extra = [*extra, frame.out_state[flat]]
         cls = " ".join(["cvs-c", f"cvs-{box.kind}", *extra])
         cx, cy = box.x + box.w / 2, box.y + box.h / 2
-        parts.append(
+        out.append(
             f'<rect id="{uid}-{box.key}" class="{cls}" x="{box.x:g}" y="{box.y:g}" '
             f'width="{box.w:g}" height="{box.h:g}"/>'
             f'<text id="{uid}-{box.key}t" class="cvs-v" x="{cx:g}" y="{cy:g}">'
             f"{html.escape(text or '')}</text>"
         )
     for x, y, title in lay.titles:
-        parts.append(f'<text class="cvs-t" x="{x:g}" y="{y:g}">{html.escape(title)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+        band = next(b for b in lay.bands if b.y <= y <= b.y + b.h)
+        parts[band.name].append(
+            f'<text class="cvs-t" x="{x:g}" y="{y:g}">{html.escape(title)}</text>'
+        )
+    svgs = []
+    for band in lay.bands:
+        label = f"{_BAND_LABELS[band.name]} {shapes[band.name]}"
+        svgs.append(
+            f'<svg class="cvs-fig cvs-fig-{band.name}" '
+            f'viewBox="{band.x:g} {band.y:g} {band.w:g} {band.h:g}" '
+            f'width="{band.w * scale:g}" height="{band.h * scale:g}" role="img" '
+            f'aria-label="{html.escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+            f"{''.join(parts[band.name])}</svg>"
+        )
+    return "".join(svgs)
 
 
 def asset(name: str) -> str:
-    """The text of a static file under ``convutils/player/``."""
-    return resources.files("convutils").joinpath("player", name).read_text(encoding="utf-8")
+    """The text of a static file under ``convutils/player/``, as it goes into a page: without
+    its comments and indentation, which every page would otherwise carry once per player."""
+    text = resources.files("convutils").joinpath("player", name).read_text(encoding="utf-8")
+    if name.endswith(".css"):
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    lines = (line.strip() for line in text.splitlines())
+    # Only whole-line comments go from the JavaScript: "//" inside a line may be in a string.
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
 def render_text(frame: Frame) -> str:
@@ -287,9 +341,12 @@ def render_step_html(
     projector styles of the player's "Large view"."""
     style = f"<style>{asset('player.css')}</style>" if with_style else ""
     cls = "cvs cvs-live cvs-large" if large else "cvs cvs-live"
+    # The live view runs no script of its own, so its large view is drawn at twice the size
+    # here (the player.css rules then set X, K and Y side by side as far as the width allows).
+    figure = render_svg(trace, frame, uid, lay, scale=LARGE_SCALE if large else 1.0)
     return (
         f'<div class="{cls}" id="{uid}">{style}'
-        f'{render_text(frame)}<div class="cvs-figwrap">{render_svg(trace, frame, uid, lay)}</div>'
+        f'{render_text(frame)}<div class="cvs-figwrap">{figure}</div>'
         "</div>"
     )
 
@@ -373,7 +430,7 @@ def player_html(traces: dict[str, Trace], granularity: str, uid: str, interval_m
         f'<p class="cvs-kern">{html.escape(first.kernel)}</p>'
         f'<div class="cvs-figwrap">{render_svg(trace, first, uid)}</div>'
         '<p class="cvs-help">Keys (click the player first): Left/Right step, Space play or '
-        "pause, Home/End first or last step.</p>"
+        "pause, Home/End first or last step, Esc leaves large view.</p>"
         f'<script type="application/json" class="cvs-data">{_script_json(payload)}</script>'
         f"<script>({asset('player.js').strip()})({json.dumps(uid)});</script>"
         "</div>"

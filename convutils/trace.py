@@ -77,17 +77,18 @@ class Step:
     granularity: str
 
     def products_text(self) -> str:
-        """``"1x1 + 2x2 + 4x3 + 5x4"`` for this step's products (per channel, in brackets,
+        """``"1×1 + 2×2 + 4×3 + 5×4"`` for this step's products (per channel, in brackets,
         when the step covers several channels)."""
         groups = [[p for p in self.products if p.channel == c] for c in self.channels]
-        texts = [" + ".join(f"{fmt(p.x)}x{fmt(p.k)}" for p in g) for g in groups]
+        texts = [" + ".join(f"{fmt(p.x)}×{fmt(p.k)}" for p in g) for g in groups]
         if len(texts) == 1 or len(self.products) == len(self.channels):
             return " + ".join(texts)
         return " + ".join(f"({t})" for t in texts)
 
     def narration(self) -> str:
         """One line saying what this step adds, for example
-        ``Y[0,0] += channel 1: 1x1 + 2x2 + 4x3 + 5x4 = 37  ->  56``."""
+        ``Y[0,0] += channel 1: 1×1 + 2×2 + 4×3 + 5×4 = 37 → 56``. A real multiplication sign
+        and arrow, because ASCII ``0x0`` reads like a hexadecimal literal."""
         y = self.output_label
         if self.granularity == "element":
             sums = " + ".join(fmt(s) for s in self.channel_sums)
@@ -98,7 +99,7 @@ class Step:
             return f"{y} = {self.products_text()} = {sums} = {fmt(self.running_total)}"
         c = self.channels[0]
         text = f"{y} += channel {c}: {self.products_text()} = {fmt(self.partial_sum)}"
-        return f"{text}  ->  {fmt(self.running_total)}"
+        return f"{text} → {fmt(self.running_total)}"
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class Trace:
 
 def fmt(v: Number) -> str:
     """A number as the players print it: integers plainly, floats with 4 significant digits;
-    negative factors in brackets so ``2x(-1)`` reads unambiguously."""
+    negative factors in brackets so ``2×(-1)`` reads unambiguously."""
     text = str(v) if isinstance(v, int) else f"{v:.4g}"
     return f"({text})" if text.startswith("-") else text
 

@@ -89,11 +89,15 @@ def test_step_through_with_buttons_and_keys(page: Page, book_server: str):
 
     # The buttons, by their accessible names.
     expect(root.locator(".cvs-narr")).to_have_attribute("aria-live", "polite")
+    # The counter does not repeat the slider's "Step" label, which stays its accessible name.
+    expect(root.get_by_role("slider", name="Step")).to_have_attribute("max", "7")
+    # One output channel: no "(writes Y)" after the kernel's name.
+    expect(root.locator(".cvs-kern")).to_have_text("Kernel in use: K[0]")
     nxt = root.get_by_role("button", name="Next step")
     prev = root.get_by_role("button", name="Previous step")
     for n, view in enumerate(views):
         assert shown(root) == view, f"step {n}"
-        expect(root.locator(".cvs-count")).to_have_text(f"Step {n + 1} of 8")
+        expect(root.locator(".cvs-count")).to_have_text(f"{n + 1} / 8")
         nxt.click()
     assert shown(root) == views[-1]  # Next on the last step stays there
     assert shown(root)[1] == ["56", "72", "104", "120"]
@@ -139,18 +143,18 @@ def test_granularity_and_large_view(page: Page, book_server: str):
     root.focus()
     page.keyboard.press("End")
     assert shown(root) == products[-1]
-    expect(root.locator(".cvs-count")).to_have_text("Step 32 of 32")
+    expect(root.locator(".cvs-count")).to_have_text("32 / 32")
     root.get_by_label("Granularity").select_option("element")
     elements = expected_views("element")
     assert shown(root) == elements[-1]
     assert shown(root)[0].endswith("= 43 + 77 = 120")
 
     large = root.get_by_role("button", name="Large view")
-    width_before = root.locator("svg.cvs-fig").bounding_box()["width"]
     large.click()
     expect(large).to_have_attribute("aria-pressed", "true")
-    assert root.locator("svg.cvs-fig").bounding_box()["width"] > 1.3 * width_before
-    root.screenshot(path=str(SHOTS / "static-player-large-view.png"))
+    page.keyboard.press("Escape")  # Escape leaves the large view
+    expect(large).to_have_attribute("aria-pressed", "false")
+    expect(root).not_to_have_class(re.compile(r"cvs-large"))
 
     full = root.get_by_role("button", name="Full screen")
     full.click()
@@ -162,6 +166,83 @@ def test_granularity_and_large_view(page: Page, book_server: str):
     expect(full).to_have_attribute("aria-pressed", "false")
     assert not watch.outside, watch.outside
     assert not watch.our_errors(), watch.errors
+
+
+def figure_sizes(root) -> dict[str, float]:
+    """The rendered size of one grid cell and one digit, and the player's width, in CSS px."""
+    cell = root.locator("rect.cvs-y").first.bounding_box()
+    digit = root.locator("text.cvs-v").first.bounding_box()
+    return {"cell": cell["width"], "digit": digit["height"], "player": root.bounding_box()["width"]}
+
+
+def assert_all_in_view(page: Page, root) -> None:
+    """X, K and Y (outlines included) lie inside the viewport: nothing to scroll to."""
+    view = page.viewport_size
+    for band in "xky":
+        box = root.locator(f"svg.cvs-fig-{band}").bounding_box()
+        assert box["x"] >= 0 and box["y"] >= 0, (band, box)
+        assert box["x"] + box["width"] <= view["width"], (band, box, view)
+        assert box["y"] + box["height"] <= view["height"], (band, box, view)
+
+
+def test_large_view_and_full_screen_fill_a_projector(page: Page, book_server: str):
+    # A laptop driving a projector: 1280 x 800. Large view must leave the 688 px text column
+    # and draw the grid big enough to read from the back of the room.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    watch = Watch(page)
+    page.goto(book_server + CHAPTER)
+    root = player(page)
+    root.scroll_into_view_if_needed()
+    before = figure_sizes(root)
+    assert before["player"] < 800  # in the book's text column
+
+    large = root.get_by_role("button", name="Large view")
+    large.click()
+    expect(large).to_have_attribute("aria-pressed", "true")
+    after = figure_sizes(root)
+    assert after["player"] >= 1270, after  # the whole window, not the text column
+    assert after["cell"] >= 1.8 * before["cell"], (before, after)
+    assert after["digit"] >= 32, after  # digits at least 32 px tall
+    assert_all_in_view(page, root)
+    # X, K and Y side by side: Y's left edge is right of K's, K's right of X's.
+    lefts = [root.locator(f"svg.cvs-fig-{b}").bounding_box()["x"] for b in "xky"]
+    assert lefts == sorted(lefts) and lefts[0] < lefts[1] < lefts[2], lefts
+    root.get_by_role("button", name="Next step").click()  # still steps in large view
+    assert shown(root) == expected_views()[1]
+    page.screenshot(path=str(SHOTS / "large-view-1280.png"))
+    root.get_by_role("slider", name="Step").focus()
+    page.keyboard.press("Escape")  # Escape leaves it, even from the slider
+    expect(large).to_have_attribute("aria-pressed", "false")
+    assert figure_sizes(root) == before
+
+    full = root.get_by_role("button", name="Full screen")
+    full.click()
+    expect(full).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function("() => document.fullscreenElement !== null")
+    assert figure_sizes(root)["digit"] >= 32
+    assert_all_in_view(page, root)
+    page.screenshot(path=str(SHOTS / "fullscreen-1280x800.png"))
+    full.click()
+    expect(full).to_have_attribute("aria-pressed", "false")
+    assert not watch.outside, watch.outside
+    assert not watch.our_errors(), watch.errors
+
+
+def test_large_view_fits_several_output_channels(page: Page, tmp_path: Path):
+    # Three output channels with padding: wider than the first chapter's example; large view
+    # must still show all of X, K and Y at 1280 x 800, no smaller than the normal view.
+    X, K = cu.two_channel_example()
+    one = cu.stepper(X, cu.three_output_kernels(K), padding=1, stride=2).player_html()
+    html_file = tmp_path / "three.html"
+    html_file.write_text(f"<!doctype html><meta charset=utf-8><body>{one}</body>")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(html_file.as_uri())
+    root = page.locator(".cvs").first
+    before = figure_sizes(root)
+    root.get_by_role("button", name="Large view").click()
+    assert_all_in_view(page, root)
+    assert figure_sizes(root)["cell"] >= before["cell"]
+    page.screenshot(path=str(SHOTS / "large-view-1280-three-outputs.png"))
 
 
 @pytest.mark.parametrize("width", [640, 1920])
@@ -199,11 +280,13 @@ def test_several_players_do_not_interfere(page: Page, tmp_path: Path):
     assert shown(first)[1] == ["56", "72", "104", "120"]
     narration, values, _ = shown(second)
     assert narration.startswith("Y[0,0,0] += channel 0:")
+    # Several output channels: the kernel line says which output channel K[o] writes.
+    expect(second.locator(".cvs-kern")).to_have_text("Kernel in use: K[0,0] (writes Y[0])")
     assert values[0] == "0" and set(values[1:]) == {""}
-    expect(second.locator(".cvs-count")).to_have_text("Step 1 of 24")
+    expect(second.locator(".cvs-count")).to_have_text("1 / 24")
     second.get_by_role("button", name="Next step").click()
     assert shown(first)[1] == ["56", "72", "104", "120"]
-    assert shown(second)[1][0] == "4"  # Y[0,0,0] = 0 + 1x4 (only X[1,0,0] under the window)
+    assert shown(second)[1][0] == "4"  # Y[0,0,0] = 0 + 1×4 (only X[1,0,0] under the window)
     expected = [
         str(v)
         for v in cu.corr2d_multi_in_out(X, cu.three_output_kernels(K), padding=1, stride=2).ravel()
@@ -219,7 +302,7 @@ def test_page_weight_per_player(book_html: Path):
     players = re.findall(r'<div class="cvs" id=.*?</script></div>', page, re.S)
     assert len(players) == 1
     assert len(players[0].encode()) < 100_000
-    assert re.search(r'id="cvs-p[^"]*-svg"|<svg class="cvs-fig"', players[0])
+    assert all(f'<svg class="cvs-fig cvs-fig-{b}"' in players[0] for b in "xky")
 
 
 def test_exercises_stepper_shows_padding_and_stride(page: Page, book_server: str):
@@ -247,10 +330,10 @@ def test_exercises_stepper_shows_padding_and_stride(page: Page, book_server: str
 @pytest.mark.parametrize(
     ("chapter", "counter"),
     [
-        ("multiple_input_channels", "Step 1 of 8"),  # 4 elements x 2 channels
-        ("multiple_output_channels", "Step 1 of 24"),  # 3 output channels x 4 x 2
-        ("one_by_one_convolution", "Step 1 of 18"),  # 2 x 3 x 3 pixels, one step each
-        ("exercises", "Step 1 of 16"),  # padding 1, stride (1, 2): 4 x 2 elements x 2
+        ("multiple_input_channels", "1 / 8"),  # 4 elements x 2 channels
+        ("multiple_output_channels", "1 / 24"),  # 3 output channels x 4 x 2
+        ("one_by_one_convolution", "1 / 18"),  # 2 x 3 x 3 pixels, one step each
+        ("exercises", "1 / 16"),  # padding 1, stride (1, 2): 4 x 2 elements x 2
     ],
 )
 def test_each_chapter_has_its_stepper(book_html: Path, chapter: str, counter: str):

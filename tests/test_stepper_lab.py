@@ -57,7 +57,7 @@ def test_edit_x_in_the_live_widget(page: Page, lab_server: dict):
     box.fill(json.dumps(X.tolist()))
     box.press("Tab")
     edited = trace_steps(X, K).steps[1].narration()
-    assert edited == "Y[0,0] += channel 1: 11x1 + 2x2 + 4x3 + 5x4 = 47  ->  66"
+    assert edited == "Y[0,0] += channel 1: 11×1 + 2×2 + 4×3 + 5×4 = 47 → 66"
     expect(narration).to_have_text(edited, timeout=30_000)
     expect(widget.locator("text.cvs-v", has_text="66")).to_have_count(1)
 

@@ -72,15 +72,15 @@ def test_player_embeds_the_frames_convutils_computed(example):
 
 def test_widget_steps_and_shows_the_running_total(example):
     w = example.widget
-    assert narration(w.view.value) == "Y[0,0] += channel 0: 0x0 + 1x1 + 3x2 + 4x3 = 19  -&gt;  19"
+    assert narration(w.view.value) == "Y[0,0] += channel 0: 0×0 + 1×1 + 3×2 + 4×3 = 19 → 19"
     assert shown_outputs(w.view.value) == ["19", "", "", ""]
     w.next.click()
-    assert w.step == 1 and w.slider.value == 2  # the slider counts from 1, like "Step 2 of 8"
-    assert "= 37  -&gt;  56" in narration(w.view.value)
+    assert w.step == 1 and w.slider.value == 2  # the slider counts from 1, like the counter "2 / 8"
+    assert "= 37 → 56" in narration(w.view.value)
     w.set_step(99)  # clamped to the last step
     assert w.step == 7
     assert shown_outputs(w.view.value) == ["56", "72", "104", "120"]
-    assert "Step 8 of 8" in w.view.value
+    assert '<p class="cvs-count">8 / 8</p>' in w.view.value
     w.prev.click()
     assert w.step == 6 and shown_outputs(w.view.value)[3] == "43"
 
@@ -94,12 +94,43 @@ def test_large_view_toggle(example):
     assert "cvs-large" in w.view.value  # stays large while stepping
 
 
+def svg_sizes(html: str) -> dict[str, tuple[float, float]]:
+    """Each band's drawn width and height, from its ``<svg>`` element."""
+    found = re.findall(
+        r'<svg class="cvs-fig cvs-fig-(\w)" [^>]*width="([\d.]+)" height="([\d.]+)"', html
+    )
+    return {band: (float(w), float(h)) for band, w, h in found}
+
+
+def test_large_view_draws_the_figure_larger(example):
+    # The live view runs no script, so the large view must come drawn larger from Python.
+    w = example.widget
+    normal = svg_sizes(w.view.value)
+    assert set(normal) == {"x", "k", "y"}
+    w.large.value = True
+    large = svg_sizes(w.view.value)
+    for band in "xky":
+        assert large[band][0] >= 2 * normal[band][0] and large[band][1] >= 2 * normal[band][1]
+    w.large.value = False
+    assert svg_sizes(w.view.value) == normal
+
+
+def test_kernel_line_names_the_output_channel_only_when_there_are_several(example):
+    w = example.widget
+    assert re.search(r'<p class="cvs-kern">Kernel in use: K\[0\]</p>', w.view.value)
+    X, K = cu.two_channel_example()
+    many = cu.stepper(X, cu.three_output_kernels(K)).widget
+    many.set_step(many.slider.max - 1)  # the last step: output channel 2, input channel 1
+    assert '<p class="cvs-kern">Kernel in use: K[2,1] (writes Y[2])</p>' in many.view.value
+    many.box.close()
+
+
 def test_granularity_choice_retraces(example):
     w = example.widget
     w.granularity.value = "product"
     assert w.slider.max == 32
     w.set_step(2)
-    assert narration(w.view.value) == "Y[0,0] += channel 0: 3x2 = 6  -&gt;  7"
+    assert narration(w.view.value) == "Y[0,0] += channel 0: 3×2 = 6 → 7"
     w.granularity.value = "element"
     assert w.slider.max == 4 and w.step == 2
     assert narration(w.view.value).endswith("= 37 + 67 = 104")
@@ -111,10 +142,10 @@ def test_editing_x_recomputes(example):
     X[0, 0, 1] = 11
     w.x_text.value = json.dumps(X.tolist())
     assert w.message.value == ""
-    assert narration(w.view.value).endswith("0x0 + 11x1 + 3x2 + 4x3 = 29  -&gt;  29")
+    assert narration(w.view.value).endswith("0×0 + 11×1 + 3×2 + 4×3 = 29 → 29")
     assert example.trace.output[0][0][0] == cu.corr2d_multi_in(X, example.widget.K)[0, 0]
     # The static player of the same object follows the edit.
-    assert "11x1" in example.player_html()
+    assert "11×1" in example.player_html()
 
 
 def test_editing_shapes_padding_and_stride(example):

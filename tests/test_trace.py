@@ -84,7 +84,7 @@ def test_the_worked_example_channel_by_channel():
     t = trace_steps(X, K)
     assert len(t.steps) == 8
     assert [s.running_total for s in t.steps] == [19, 56, 25, 72, 37, 104, 43, 120]
-    assert t.steps[1].narration() == "Y[0,0] += channel 1: 1x1 + 2x2 + 4x3 + 5x4 = 37  ->  56"
+    assert t.steps[1].narration() == "Y[0,0] += channel 1: 1×1 + 2×2 + 4×3 + 5×4 = 37 → 56"
     assert t.steps[0].rows == (0, 1) and t.steps[0].cols == (0, 1)
     assert t.output == (((56, 72), (104, 120)),)
     assert not t.multi_out
@@ -92,7 +92,7 @@ def test_the_worked_example_channel_by_channel():
     assert element.channel_sums == (19, 37)
     assert element.narration().endswith("= 19 + 37 = 56")
     product = trace_steps(X, K, granularity="product").steps[2]
-    assert product.narration() == "Y[0,0] += channel 0: 3x2 = 6  ->  7"
+    assert product.narration() == "Y[0,0] += channel 0: 3×2 = 6 → 7"
 
 
 def test_three_output_kernels_name_the_output_channel():
@@ -107,7 +107,7 @@ def test_one_by_one_reads_as_a_weighted_sum_across_channels():
     X = np.arange(27).reshape(3, 3, 3)
     K = np.array([[[[1]], [[-2]], [[3]]], [[[0]], [[1]], [[1]]]])
     step = trace_steps(X, K, granularity="element").steps[5]  # Y[0, 1, 2]
-    assert step.narration() == "Y[0,1,2] = 5x1 + 14x(-2) + 23x3 = 46"
+    assert step.narration() == "Y[0,1,2] = 5×1 + 14×(-2) + 23×3 = 46"
     assert step.running_total == cu.corr2d_multi_in_out_1x1(X, K)[0, 1, 2]
 
 

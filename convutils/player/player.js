@@ -10,7 +10,8 @@ function (uid) {
   var slider = q(".cvs-range"), select = q(".cvs-sel"), narr = q(".cvs-narr");
   var prod = q(".cvs-prod"), kern = q(".cvs-kern"), count = q(".cvs-count");
   var playBtn = q('[data-a="play"]'), playLabel = q(".cvs-pl"), playIcon = q(".cvs-icon");
-  var largeBtn = q('[data-a="large"]');
+  var largeBtn = q('[data-a="large"]'), wrap = q(".cvs-figwrap");
+  var figs = root.querySelectorAll("svg.cvs-fig");
   var cache = {};
   var frames = data.t[data.g], n = 0, marked = [], timer = null;
 
@@ -41,6 +42,50 @@ function (uid) {
     count.textContent = f.c;
     slider.max = String(frames.length - 1);
     slider.value = String(n);
+    // The text above the figure may wrap differently at this step: refit the figure.
+    if (root.classList.contains("cvs-wide")) { fit(); }
+  }
+  // Large view and full screen: size X, K and Y to the space under the text, in the
+  // arrangement that draws them largest: side by side, stacked, or X beside K over Y. This
+  // is page layout only (px of the drawing), no arithmetic of the correlation.
+  function fit() {
+    var wide = root.classList.contains("cvs-large") || document.fullscreenElement === root;
+    var a;
+    root.classList.toggle("cvs-wide", wide);
+    for (a = 0; a < figs.length; a++) { figs[a].style.width = ""; figs[a].style.height = ""; }
+    if (!wide) { return; }
+    var css = getComputedStyle(wrap);
+    var cg = parseFloat(css.columnGap) || 0, rg = parseFloat(css.rowGap) || 0;
+    var W = wrap.clientWidth - 4, H = wrap.clientHeight - 4;
+    var d = [];  // [width, height] of X, K and Y in drawing units
+    for (a = 0; a < figs.length; a++) {
+      d.push([figs[a].viewBox.baseVal.width, figs[a].viewBox.baseVal.height]);
+    }
+    var x = d[0], k = d[1], y = d[2];
+    var options = [
+      ["cvs-row", (W - 2 * cg) / (x[0] + k[0] + y[0]), H / Math.max(x[1], k[1], y[1])],
+      ["cvs-col", W / Math.max(x[0], k[0], y[0]), (H - 2 * rg) / (x[1] + k[1] + y[1])],
+      ["cvs-split", (W - cg) / (x[0] + Math.max(k[0], y[0])),
+        (H - rg) / Math.max(x[1], k[1] + y[1])]
+    ];
+    var best = null, s;
+    for (a = 0; a < options.length; a++) {
+      s = Math.min(options[a][1], options[a][2]);
+      if (best === null || s > best[1]) { best = [options[a][0], s]; }
+    }
+    s = Math.max(best[1], 0.5);
+    for (a = 0; a < options.length; a++) {
+      wrap.classList.toggle(options[a][0], options[a][0] === best[0]);
+    }
+    for (a = 0; a < figs.length; a++) {
+      figs[a].style.width = d[a][0] * s + "px";
+      figs[a].style.height = d[a][1] * s + "px";
+    }
+  }
+  function setLarge(on) {
+    root.classList.toggle("cvs-large", on);
+    largeBtn.setAttribute("aria-pressed", on ? "true" : "false");
+    fit();
   }
   function setPlaying(on) {
     if (timer !== null) { clearInterval(timer); timer = null; }
@@ -65,8 +110,10 @@ function (uid) {
   playBtn.addEventListener("click", function () { setPlaying(timer === null); });
   slider.addEventListener("input", function () { step(parseInt(slider.value, 10)); });
   largeBtn.addEventListener("click", function () {
-    var on = root.classList.toggle("cvs-large");
-    largeBtn.setAttribute("aria-pressed", on ? "true" : "false");
+    setLarge(!root.classList.contains("cvs-large"));
+  });
+  window.addEventListener("resize", function () {
+    if (root.classList.contains("cvs-wide")) { fit(); }
   });
   // Full screen for a projector: the figure then fills the screen (see player.css).
   var fullBtn = q('[data-a="full"]');
@@ -77,6 +124,7 @@ function (uid) {
   });
   document.addEventListener("fullscreenchange", function () {
     fullBtn.setAttribute("aria-pressed", document.fullscreenElement === root ? "true" : "false");
+    fit();
   });
   select.addEventListener("change", function () {
     // Stay on the same output element when the granularity changes.
@@ -88,6 +136,12 @@ function (uid) {
   });
   root.addEventListener("keydown", function (ev) {
     var tag = ev.target.tagName;
+    // Escape leaves the large view from anywhere in the player, the slider included.
+    if (ev.key === "Escape" && root.classList.contains("cvs-large")) {
+      setLarge(false);
+      ev.preventDefault();
+      return;
+    }
     // The slider and the list handle their own keys; buttons click on Space and Enter.
     if (tag === "INPUT" || tag === "SELECT") { return; }
     if (tag === "BUTTON" && (ev.key === " " || ev.key === "Enter")) { return; }
