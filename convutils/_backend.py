@@ -19,6 +19,13 @@ def is_tensor(x: object) -> bool:
     return torch is not None and isinstance(x, torch.Tensor)
 
 
+def to_numpy(a: Any) -> Any:
+    """A torch tensor's values as a numpy array (detached, on the CPU); anything else as is."""
+    if is_tensor(a):
+        return a.detach().cpu().numpy()
+    return a
+
+
 def numpy_shares_memory(*tensors: Any) -> bool:
     """True when every argument is a plain CPU ``torch.Tensor`` of float32 or float64 that
     needs no gradient: ``Tensor.numpy()`` then returns a numpy array over the same memory,

@@ -23,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from convutils._backend import to_numpy
 from convutils.correlation import corr2d, corr2d_multi_in, corr2d_multi_in_out
 
 # Okabe-Ito colours, as the steppers use them: sky blue marks the window being read, orange
@@ -49,13 +50,6 @@ class ChapterFigure(Figure):
         self.savefig(buf, format="png", dpi=2 * self.dpi, facecolor="white")
         width = int(round(self.get_figwidth() * self.dpi))
         return buf.getvalue(), {"width": width}
-
-
-def _as_numpy(a: Any) -> np.ndarray:
-    """numpy view of an array or a (CPU or GPU) torch tensor, for drawing only."""
-    if isinstance(a, np.ndarray):
-        return a
-    return a.detach().cpu().numpy()
 
 
 def _fmt(v: Any) -> str:
@@ -87,7 +81,7 @@ def _draw_matrix(
     thickly, so the block reads without colour too. ``room_below`` keeps that many cell
     heights free under the grid for a note, inside the axes so the layout makes room for it.
     """
-    M = _as_numpy(M)
+    M = to_numpy(M)
     rows, cols = M.shape
     for r in range(rows):
         for c in range(cols):
@@ -123,9 +117,9 @@ def plot_multi_in_example(X: Any, K: Any, i: int = 0, j: int = 0) -> ChapterFigu
     written out, and under the figure the sum over channels, e.g. ``19 + 37 = 56``.
     """
     c_i, k_h, k_w = K.shape
-    partials = [_as_numpy(corr2d(X[c], K[c])) for c in range(c_i)]
-    Y = _as_numpy(corr2d_multi_in(X, K))
-    Xn, Kn = _as_numpy(X), _as_numpy(K)
+    partials = [to_numpy(corr2d(X[c], K[c])) for c in range(c_i)]
+    Y = to_numpy(corr2d_multi_in(X, K))
+    Xn, Kn = to_numpy(X), to_numpy(K)
 
     (h, w), w_o = Xn.shape[1:], Y.shape[1]
     # Panel widths follow the matrices' widths, so every cell has about the same size.
@@ -173,8 +167,8 @@ def plot_multi_out_example(X: Any, K: Any) -> ChapterFigure:
     When ``K[o] - K[0]`` is a constant ``d``, the row is labelled ``K + d``.
     """
     c_o, c_i, k_h, k_w = K.shape
-    Y = _as_numpy(corr2d_multi_in_out(X, K))
-    Xn, Kn = _as_numpy(X), _as_numpy(K)
+    Y = to_numpy(corr2d_multi_in_out(X, K))
+    Xn, Kn = to_numpy(X), to_numpy(K)
 
     fig = ChapterFigure(
         figsize=(2.6 + 1.8 * (c_i + 1), 1.9 * c_o + 0.4), dpi=110, layout="constrained"
@@ -212,8 +206,8 @@ def plot_one_by_one(X: Any, K: Any, i: int = 0, j: int = 0) -> ChapterFigure:
     channels of ``corr2d_multi_in_out(X, K)`` with the same pixel outlined.
     """
     c_o, c_i = K.shape[:2]
-    Y = _as_numpy(corr2d_multi_in_out(X, K))
-    Xn, W = _as_numpy(X), _as_numpy(K).reshape(c_o, c_i)
+    Y = to_numpy(corr2d_multi_in_out(X, K))
+    Xn, W = to_numpy(X), to_numpy(K).reshape(c_o, c_i)
     n = max(c_i, c_o)
 
     fig = ChapterFigure(figsize=(9.6, 1.6 * n + 0.5), dpi=110, layout="constrained")

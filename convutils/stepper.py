@@ -24,9 +24,15 @@ from typing import Any
 import numpy as np
 
 from convutils import stepper_render as render
-from convutils._backend import is_tensor
-from convutils.checks import as_pair, output_hw
-from convutils.trace import GRANULARITIES, Granularity, IntOrPair, Trace, trace_steps
+from convutils._backend import to_numpy
+from convutils.trace import (
+    GRANULARITIES,
+    Granularity,
+    IntOrPair,
+    Trace,
+    check_trace_input,
+    trace_steps,
+)
 
 # Beyond this many products per granularity the widget refuses an edit: stepping through
 # thousands of steps teaches nothing, and the player would grow past its size budget.
@@ -46,30 +52,16 @@ def _checked_trace(
     fn: str, X: Any, K: Any, padding: IntOrPair, stride: IntOrPair, granularity: str
 ) -> Trace:
     """:func:`trace_steps`, refusing data with more than ``MAX_PRODUCTS`` products before
-    any of them is traced (the count comes from the shapes)."""
-    shape_ok = getattr(X, "ndim", 0) == 3 and getattr(K, "ndim", 0) in (3, 4)
-    if shape_ok and X.shape[0] == K.shape[-3]:
-        try:
-            pad = as_pair(fn, "padding", padding, minimum=0)
-            st = as_pair(fn, "stride", stride, minimum=1)
-            h_o, w_o = output_hw(fn, tuple(X.shape), tuple(K.shape), pad, st)
-        except (TypeError, ValueError):
-            pass  # trace_steps below reports the problem in its own words
-        else:
-            c_o = K.shape[0] if K.ndim == 4 else 1
-            count = c_o * h_o * w_o * X.shape[0] * K.shape[-2] * K.shape[-1]
-            if count > MAX_PRODUCTS:
-                raise ValueError(
-                    f"{fn}: X {tuple(X.shape)} and K {tuple(K.shape)} give {count} products; "
-                    f"the stepper shows at most {MAX_PRODUCTS}: use smaller arrays"
-                )
+    any of them is traced (the count comes from the checked shapes)."""
+    _, _, h_o, w_o = check_trace_input(X, K, padding, stride, granularity)
+    c_o = K.shape[0] if K.ndim == 4 else 1
+    count = c_o * h_o * w_o * X.shape[0] * K.shape[-2] * K.shape[-1]
+    if count > MAX_PRODUCTS:
+        raise ValueError(
+            f"{fn}: X {tuple(X.shape)} and K {tuple(K.shape)} give {count} products; "
+            f"the stepper shows at most {MAX_PRODUCTS}: use smaller arrays"
+        )
     return trace_steps(X, K, padding, stride, granularity)
-
-
-def _numpy(a: Any) -> Any:
-    if is_tensor(a):
-        return a.detach().cpu().numpy()
-    return a
 
 
 def _nested_text(a: np.ndarray) -> str:
@@ -131,8 +123,8 @@ class Stepper:
     ) -> None:
         # Validate now, so a bad call fails at once with the library's own message.
         self._trace = _checked_trace("stepper", X, K, padding, stride, granularity)
-        self.X = np.array(_numpy(X))
-        self.K = np.array(_numpy(K))
+        self.X = np.array(to_numpy(X))
+        self.K = np.array(to_numpy(K))
         self.padding = padding
         self.stride = stride
         self.granularity = granularity

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from convutils._backend import is_tensor
+from convutils._backend import is_tensor, to_numpy
 from convutils.checks import as_pair, check_arrays, check_channels, output_hw
 
 Number = int | float
@@ -142,9 +142,33 @@ def fmt(v: Number) -> str:
 
 def _to_lists(a: Any, dtype: np.dtype) -> list:
     """Nested Python lists of ``a``'s values in ``dtype`` (numpy array or torch tensor)."""
-    if is_tensor(a):
-        a = a.detach().cpu().numpy()
-    return np.asarray(a).astype(dtype, copy=False).tolist()
+    return np.asarray(to_numpy(a)).astype(dtype, copy=False).tolist()
+
+
+def check_trace_input(
+    X: Any,
+    K: Any,
+    padding: IntOrPair = 0,
+    stride: IntOrPair = 1,
+    granularity: str = "channel",
+) -> tuple[tuple[int, int], tuple[int, int], int, int]:
+    """Check :func:`trace_steps`' arguments; returns ``(padding, stride, h_o, w_o)``.
+
+    Raises ``ValueError``/``TypeError`` with messages that start with ``trace_steps:``.
+    """
+    fn = "trace_steps"
+    if granularity not in GRANULARITIES:
+        raise ValueError(
+            f"{fn}: granularity must be one of {', '.join(map(repr, GRANULARITIES))}, "
+            f"got {granularity!r}"
+        )
+    k_dims = "(c_i, k_h, k_w)" if getattr(K, "ndim", None) == 3 else "(c_o, c_i, k_h, k_w)"
+    check_arrays(fn, X, K, "(c_i, h, w)", k_dims)
+    check_channels(fn, X, K)
+    pad = as_pair(fn, "padding", padding, minimum=0)
+    st = as_pair(fn, "stride", stride, minimum=1)
+    h_o, w_o = output_hw(fn, tuple(X.shape), tuple(K.shape), pad, st)
+    return pad, st, h_o, w_o
 
 
 def trace_steps(
@@ -163,19 +187,8 @@ def trace_steps(
     (``"element"``, ``"channel"`` or ``"product"``). Raises ``ValueError``/``TypeError`` for
     malformed input, with the same messages as the correlation functions.
     """
-    fn = "trace_steps"
-    if granularity not in GRANULARITIES:
-        raise ValueError(
-            f"{fn}: granularity must be one of {', '.join(map(repr, GRANULARITIES))}, "
-            f"got {granularity!r}"
-        )
-    k_ndim = getattr(K, "ndim", None)
-    k_dims = "(c_i, k_h, k_w)" if k_ndim == 3 else "(c_o, c_i, k_h, k_w)"
-    check_arrays(fn, X, K, "(c_i, h, w)", k_dims)
-    check_channels(fn, X, K)
-    pad = as_pair(fn, "padding", padding, minimum=0)
-    st = as_pair(fn, "stride", stride, minimum=1)
-    h_o, w_o = output_hw(fn, tuple(X.shape), tuple(K.shape), pad, st)
+    pad, st, h_o, w_o = check_trace_input(X, K, padding, stride, granularity)
+    k_ndim = K.ndim
 
     # Python numbers in the dtype ``X * K`` has, so integer examples stay exact integers.
     dtype = np.result_type(
