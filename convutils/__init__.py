@@ -13,6 +13,7 @@ from convutils.costs import ConvLayer, measure_growth
 from convutils.examples import three_output_kernels, two_channel_example
 from convutils.im2col import im2col
 from convutils.kernels import compose_kernels
+from convutils.source import show_source
 from convutils.stepper import Stepper, stepper
 from convutils.trace import trace_steps
 
@@ -25,6 +26,7 @@ __all__ = [
     "compose_kernels",
     "im2col",
     "measure_growth",
+    "show_source",
     "stepper",
     "Stepper",
     "three_output_kernels",

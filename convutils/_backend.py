@@ -8,9 +8,12 @@ caller, no argument can be a tensor, so numpy-only users do not pay its import t
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
+
+# A numpy array or a torch tensor: the reference loops are written once for both.
+Array: TypeAlias = Any
 
 
 def is_tensor(x: object) -> bool:

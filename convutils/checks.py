@@ -106,3 +106,17 @@ def check_channels(fn: str, X: Any, K: Any) -> None:
             f"{fn}: X has {X.shape[0]} input channels (shape {tuple(X.shape)}) but K has "
             f"{K.shape[-3]} (shape {tuple(K.shape)}); K's c_i axis must match X's"
         )
+
+
+def check_bias(fn: str, bias: Any, X: Any, K: Any) -> None:
+    """``bias`` is ``None`` or one number per output channel: shape ``(c_o,)`` for
+    ``K (c_o, c_i, k_h, k_w)``, the same kind (numpy or torch) as ``X``."""
+    if bias is None:
+        return
+    check_arrays(fn, X, bias, "(c_i, h, w)", "(c_o)", names=("X", "bias"))
+    if bias.shape[0] != K.shape[0]:
+        raise ValueError(
+            f"{fn}: bias has shape {tuple(bias.shape)} but K {tuple(K.shape)} has "
+            f"{K.shape[0]} output channels; a layer has one bias per output channel, "
+            f"so bias must have shape ({K.shape[0]},)"
+        )

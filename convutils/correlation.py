@@ -21,7 +21,7 @@ import numpy as np
 
 from convutils import im2col, loops
 from convutils._backend import astype, numpy_shares_memory, result_dtype
-from convutils.checks import as_pair, check_arrays, check_channels, output_hw
+from convutils.checks import as_pair, check_arrays, check_bias, check_channels, output_hw
 
 if TYPE_CHECKING:
     import torch
@@ -57,24 +57,40 @@ def _check_method(fn: str, method: str) -> None:
 
 
 def corr2d_multi_in_out(
-    X: Array, K: Array, padding: IntOrPair = 0, stride: IntOrPair = 1, method: Method = "auto"
+    X: Array,
+    K: Array,
+    padding: IntOrPair = 0,
+    stride: IntOrPair = 1,
+    method: Method = "auto",
+    bias: Array | None = None,
 ) -> Array:
     """Multiple input and output channels.
 
     ``X (c_i, h, w)``, ``K (c_o, c_i, k_h, k_w)`` -> ``(c_o, h_o, w_o)`` with
     ``h_o = (h + 2 p_h - k_h) // s_h + 1`` (and the same for ``w_o``). Output channel ``o`` is
-    ``sum_c corr2d(X[c], K[o, c])``.
+    ``sum_c corr2d(X[c], K[o, c]) + bias[o]``: ``bias (c_o,)`` is optional, one number per
+    output channel, as in ``torch.nn.functional.conv2d``.
     """
     fn = "corr2d_multi_in_out"
     _check_method(fn, method)
     pad, st = _prepare(fn, X, K, "(c_o, c_i, k_h, k_w)", padding, stride, "(c_i, h, w)")
-    return _dispatch(X, K, pad, st, method)
+    check_bias(fn, bias, X, K)
+    return _add_bias(_dispatch(X, K, pad, st, method), bias)
+
+
+def _add_bias(Y: Array, bias: Array | None) -> Array:
+    """``Y (c_o, h_o, w_o)`` plus ``bias[o]`` on every element of output channel ``o``."""
+    if bias is None:
+        return Y
+    return Y + bias[:, None, None]
 
 
 def _dispatch(X: Array, K: Array, pad: tuple[int, int], st: tuple[int, int], method: str) -> Array:
     """``X (c_i, h, w)``, ``K (c_o, c_i, k_h, k_w)``, already checked -> ``(c_o, h_o, w_o)``."""
+    if method == "loops" and (pad, st) == ((0, 0), (1, 1)):
+        return loops.corr2d_multi_in_out(X, K)  # the chapter's plain loops
     if method == "loops":
-        return loops.corr2d_multi_in_out(X, K, pad, st)
+        return loops.corr2d_multi_in_out_general(X, K, pad, st)
     if tuple(K.shape[2:]) == (1, 1) and pad == (0, 0) and st == (1, 1):
         # A 1x1 window needs no window view at all: skip its set-up.
         return _via_numpy_if_free(_one_by_one, X, K)
@@ -126,12 +142,13 @@ def corr2d(
     return _dispatch(X[None], K[None, None], pad, st, method)[0]
 
 
-def corr2d_multi_in_out_1x1(X: Array, K: Array) -> Array:
+def corr2d_multi_in_out_1x1(X: Array, K: Array, bias: Array | None = None) -> Array:
     """A 1x1 convolutional layer as one matrix product.
 
     ``X (c_i, h, w)``, ``K (c_o, c_i, 1, 1)`` -> ``(c_o, h, w)``: ``X`` is read as a
     ``c_i x (h*w)`` matrix, ``K`` as ``c_o x c_i``, and their product reshaped back. The same
-    ``c_o x c_i`` weights act on every pixel, like a fully connected layer.
+    ``c_o x c_i`` weights act on every pixel, like a fully connected layer. ``bias (c_o,)``
+    is optional, one number per output channel.
     """
     fn = "corr2d_multi_in_out_1x1"
     check_arrays(fn, X, K, "(c_i, h, w)", "(c_o, c_i, 1, 1)")
@@ -141,4 +158,5 @@ def corr2d_multi_in_out_1x1(X: Array, K: Array) -> Array:
             f"{fn}: K must have a 1x1 window, got {K.shape[2]}x{K.shape[3]} "
             f"(K {tuple(K.shape)}); use corr2d_multi_in_out for larger kernels"
         )
-    return _via_numpy_if_free(_one_by_one, X, K)
+    check_bias(fn, bias, X, K)
+    return _add_bias(_via_numpy_if_free(_one_by_one, X, K), bias)

@@ -247,7 +247,7 @@ def count_forward_operations(layer: ConvLayer, seed: int = 0) -> tuple[OpCount, 
             out[idx] = _Counted(float(a[idx]), tally)
         return out
 
-    Y = loops.corr2d_multi_in_out(wrap(X), wrap(K), layer.padding, layer.stride)
+    Y = loops.corr2d_multi_in_out_general(wrap(X), wrap(K), layer.padding, layer.stride)
     values = np.vectorize(lambda v: v.value if isinstance(v, _Counted) else v, otypes=[float])(Y)
     return OpCount(tally["multiplications"], tally["additions"]), values
 

@@ -196,6 +196,8 @@ def stepper(
     stride: IntOrPair = 1,
     granularity: Granularity = "channel",
     interval_ms: int = 900,
+    name: str | None = None,
+    bias: Any = None,
 ) -> Stepper:
     """Step through the correlation of ``X (c_i, h, w)`` with ``K (c_i, k_h, k_w)`` or
     ``K (c_o, c_i, k_h, k_w)``, one output element, channel or product at a time.
@@ -203,8 +205,12 @@ def stepper(
     Display the result in a notebook: a live kernel shows ipywidgets controls, the HTML book a
     self-contained player, the PDF a picture of the finished output. ``padding`` and
     ``stride`` are as in :func:`convutils.corr2d_multi_in_out`; ``granularity`` is
-    ``"element"``, ``"channel"`` (the default) or ``"product"``.
+    ``"element"``, ``"channel"`` (the default) or ``"product"``. ``name`` is the stepper's
+    stable name on its page (an address ``page.html#NAME/step-5`` opens that step);
+    ``bias (c_o,)`` is added as the last term of every output element.
     """
+    # name and bias are accepted here first; the new front end (issue 9) uses them.
+    del name, bias
     return Stepper(X, K, padding, stride, granularity, interval_ms)
 
 

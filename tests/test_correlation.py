@@ -184,9 +184,21 @@ def test_one_by_one_matches_torch_conv2d(case, kind):
 @given(case=conv_case())
 def test_reference_loops_and_im2col_agree(case):
     X, K, padding, stride = case
-    a = loops.corr2d_multi_in_out(X, K, padding, stride)
+    a = loops.corr2d_multi_in_out_general(X, K, padding, stride)
     b = cu.corr2d_multi_in_out(X, K, padding, stride, method="im2col")
     np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=conv_case())
+def test_plain_loops_agree_with_general_loops_without_padding_or_stride(case):
+    X, K, _, _ = case
+    if K.shape[-2] > X.shape[-2] or K.shape[-1] > X.shape[-1]:
+        return  # this case only fits with its padding
+    a = loops.corr2d_multi_in_out(X, K)
+    b = loops.corr2d_multi_in_out_general(X, K, (0, 0), (1, 1))
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a[0], loops.corr2d_multi_in(X, K[0]))
 
 
 @settings(max_examples=30, deadline=None)
@@ -260,3 +272,29 @@ def test_im2col_never_hands_out_a_writable_alias_of_the_input():
     with pytest.raises(ValueError, match="read-only"):
         cols[0, 0] = 100.0
     assert X[0, 0, 0] == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=conv_case(), method=st.sampled_from(["loops", "im2col"]))
+def test_bias_matches_torch_conv2d(case, method):
+    X, K, padding, stride = case
+    b = np.random.default_rng(K.size).normal(size=K.shape[0])
+    got = cu.corr2d_multi_in_out(X, K, padding, stride, method=method, bias=b)
+    want = F.conv2d(
+        torch.from_numpy(X)[None], torch.from_numpy(K), torch.from_numpy(b), stride, padding
+    )[0].numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+def test_bias_on_the_1x1_layer_and_bad_bias_shapes():
+    X = np.arange(12.0).reshape(3, 2, 2)
+    K = np.arange(6.0).reshape(2, 3, 1, 1)
+    b = np.array([10.0, -1.0])
+    got = cu.corr2d_multi_in_out_1x1(X, K, bias=b)
+    np.testing.assert_array_equal(got, cu.corr2d_multi_in_out_1x1(X, K) + b[:, None, None])
+    with pytest.raises(ValueError, match=r"bias has shape \(3,\).*2 output channels"):
+        cu.corr2d_multi_in_out(X, K, bias=np.zeros(3))
+    with pytest.raises(ValueError, match=r"bias must have 1 dimensions"):
+        cu.corr2d_multi_in_out_1x1(X, K, bias=np.zeros((2, 1)))
+    with pytest.raises(TypeError, match="bias"):
+        cu.corr2d_multi_in_out(X, K, bias=[1.0, 2.0])
