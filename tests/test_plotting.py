@@ -17,7 +17,8 @@ from convutils import plotting
 
 
 def texts(fig) -> list[str]:
-    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+    """Every text of the figure; a note wrapped over lines (for the phone) reads as one."""
+    return [t.get_text().replace("\n", " ") for t in fig.findobj(Text) if t.get_text()]
 
 
 def panels_with_cells(fig) -> list:
@@ -49,7 +50,7 @@ def test_multi_in_figure_has_one_row_of_panels_per_channel_and_the_output():
     # per channel: X[c], K[c], partial map; then the summed output
     assert len(grids) == 3 * 2 + 1
     titles = [ax.get_title() for ax in grids]
-    assert titles[-1] == "output Y (sum)"
+    assert titles[-1] == "Y (sum)"
     assert cell_numbers(grids[-1]) == ["56", "72", "104", "120"]
     assert cell_numbers(grids[2]) == [str(v) for v in convutils.corr2d(X[0], K[0]).ravel()]
 
@@ -170,7 +171,7 @@ def test_figures_handle_other_shapes():
     assert len(grids) == 3 + 3 + 4
 
 
-def test_cost_growth_figure_writes_the_cases_values_and_typesets_the_symbols():
+def test_cost_growth_figure_writes_the_cases_values_and_subscripts_the_symbols():
     from convutils.costs import ConvLayer, GrowthCase
 
     base = ConvLayer(4, 6, 6, 4, 3, 3, padding=1)
@@ -182,17 +183,85 @@ def test_cost_growth_figure_writes_the_cases_values_and_typesets_the_symbols():
         GrowthCase("padding doubled", padded, 0.003, 1.21, 64 / 36),
     ]
     fig = plotting.plot_cost_growth(cases)
-    ax = fig.axes[0]
-    ticks = [t.get_text() for t in ax.get_xticklabels()]
-    assert ticks[0].startswith("$c_i$ and $c_o$ doubled\n($c_i$, $c_o$) = (8, 8)")
-    assert ticks[1].startswith("padding doubled\n($c_i$, $c_o$) = (4, 4), padding 2")
-    # every c_i / c_o on the axis is inside $...$, so mathtext draws a subscript
-    for tick in ticks:
-        assert "c_i" not in tick.replace("$c_i$", "") and "c_o" not in tick.replace("$c_o$", "")
+    names = [t for t in texts(fig) if "padding" in t]
+    assert names[0] == "cᵢ and cₒ doubled (cᵢ, cₒ) = (8, 8), padding 1"
+    assert names[1] == "padding doubled (cᵢ, cₒ) = (4, 4), padding 2"
+    # c_i and c_o are written with subscript letters, never with a literal underscore
+    assert not any("c_" in t for t in texts(fig))
     labels = texts(fig)
     for value in (4.0, 64 / 36, 2.5, 1.21):
         assert f"{value:.2f}x" in labels
-    fig.canvas.draw()  # the mathtext parses
+    fig.canvas.draw()
 
     with pytest.raises(ValueError, match="besides 'base'"):
         plotting.plot_cost_growth(cases[:1])
+
+
+def chapter_figures():
+    """The four figures as the chapters draw them (the exercises' with fixed timings)."""
+    from convutils.costs import ConvLayer, GrowthCase
+
+    X, K = convutils.two_channel_example()
+    rng = np.random.default_rng(4)
+    X1, K1 = rng.integers(0, 10, size=(3, 3, 3)), rng.integers(-2, 3, size=(2, 3, 1, 1))
+    base = ConvLayer(4, 6, 6, 4, 3, 3, padding=1)
+    cases = [
+        GrowthCase("base", base, 0.002, 1.0, 1.0),
+        GrowthCase("c_i and c_o doubled", base.with_changes(c_i=8, c_o=8), 0.005, 2.5, 4.0),
+        GrowthCase("padding doubled", base.with_changes(padding=2), 0.003, 1.21, 64 / 36),
+    ]
+    return {
+        "multi_in": plotting.plot_multi_in_example(X, K),
+        "multi_out": plotting.plot_multi_out_example(X, convutils.three_output_kernels(K)),
+        "one_by_one": plotting.plot_one_by_one(X1, K1, i=1, j=2),
+        "cost_growth": plotting.plot_cost_growth(cases),
+    }
+
+
+@pytest.mark.parametrize("name", ["multi_in", "multi_out", "one_by_one", "cost_growth"])
+def test_figures_are_svg_with_real_text_readable_in_a_phone_column(name):
+    fig = chapter_figures()[name]
+    svg = fig._repr_svg_()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    # real text, not glyph outlines: every number of the figure is a <text> element
+    drawn = [t.get_text() for ax in fig.axes for t in [*ax.texts, ax.title] if t.get_text()]
+    assert len(drawn) > 10
+    for text in drawn:
+        for line in text.split("\n"):
+            assert f">{line}</text>" in svg.replace("&apos;", "'"), line
+    assert '<use xlink:href="#DejaVu' not in svg
+    # small enough for the phone column and large enough text in it
+    full, _ = plotting.svg_size(svg)
+    assert full <= plotting.PHONE_LAYOUT_MAX, full
+    smallest = plotting.smallest_text_px(svg, plotting.PHONE_COLUMN)
+    assert smallest >= plotting.MIN_TEXT_PX, (name, smallest)
+    # no warning-worthy layout: constrained layout placed every panel inside the figure
+    fig.canvas.draw()
+    for ax in fig.axes:
+        box = ax.get_window_extent()
+        assert box.width > 0 and box.height > 0
+
+
+def test_svg_has_light_and_dark_colours_and_a_transparent_background():
+    svg = chapter_figures()["multi_in"]._repr_svg_()
+    assert "@media (prefers-color-scheme: dark)" in svg
+    # every colour that has a dark variant is written as a CSS variable, nowhere literally
+    for light, dark in plotting.DARK.items():
+        assert light.lower() not in svg.lower().split("<style>")[0] + svg.split("</style>")[1]
+        assert dark.lower() in svg.lower()
+    assert "fill: var(--cu-" in svg and "text{fill:var(--cu-0)}" in svg
+    # no background rectangle: the page shows through in either theme
+    assert "fill: #ffffff" not in svg.lower()
+    # deterministic, so rebuilding the book gives the same file
+    assert svg == chapter_figures()["multi_in"]._repr_svg_()
+
+
+def test_smallest_text_px_scales_with_the_shown_width():
+    svg = chapter_figures()["multi_out"]._repr_svg_()
+    full, box = plotting.svg_size(svg)
+    at_full = plotting.smallest_text_px(svg, full)
+    assert plotting.smallest_text_px(svg, full / 2) == pytest.approx(at_full / 2)
+    # never enlarged past full size
+    assert plotting.smallest_text_px(svg, 3 * full) == pytest.approx(at_full)
+    with pytest.raises(ValueError, match="no width"):
+        plotting.svg_size("<svg></svg>")
