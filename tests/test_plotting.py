@@ -225,7 +225,7 @@ def test_figures_are_svg_with_real_text_readable_in_a_phone_column(name):
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     # real text, not glyph outlines: every number of the figure is a <text> element
     drawn = [t.get_text() for ax in fig.axes for t in [*ax.texts, ax.title] if t.get_text()]
-    assert len(drawn) > 10
+    assert len(drawn) >= 6
     for text in drawn:
         for line in text.split("\n"):
             assert f">{line}</text>" in svg.replace("&apos;", "'"), line
