@@ -90,3 +90,9 @@ bench: $(TEST_STAMP) $(MATHJAX)
 
 clean:
 	rm -rf _build
+
+# Every page of the built book at 375, 768 and 1280 px, light and dark, as full-page PNGs in
+# _build/screenshots/ for a person to review (tools/screenshots.py; Playwright + Chromium).
+.PHONY: screenshots
+screenshots: book $(TEST_STAMP)
+	$(PY) tools/screenshots.py

@@ -1,0 +1,123 @@
+// Solutions that open from their title and close from their end; scroll boxes a keyboard
+// can reach. Loaded deferred (_config.yml, html_js_files), after sphinx-togglebutton.
+//
+// sphinx-exercise writes a solution as <div class="solution dropdown admonition"> whose title
+// is "Solution to <a href="#ex-...">Exercise N</a>"; sphinx-togglebutton hides its body and
+// adds a chevron button to the title. Its title handler only knows clicks on the title itself
+// or the chevron: a click on the link jumped up the page (leaving the solution closed) and a
+// click on the chevron's <path> threw an error. Here every click in the title toggles.
+"use strict";
+
+(() => {
+  const toggle = (solution) => {
+    const button = solution.querySelector(":scope > .admonition-title .toggle-button");
+    if (!button) return null;
+    // sphinx-togglebutton's own toggleHidden keeps its classes and aria-expanded in step
+    if (typeof window.toggleHidden === "function") {
+      window.toggleHidden(button);
+    } else {
+      solution.classList.toggle("toggle-hidden");
+      button.setAttribute("aria-expanded", String(!solution.classList.contains("toggle-hidden")));
+    }
+    return button;
+  };
+
+  const setUpSolution = (solution) => {
+    const title = solution.querySelector(":scope > .admonition-title");
+    const button = title && title.querySelector(".toggle-button");
+    if (!title || !button || solution.dataset.cuSolution) return;
+    solution.dataset.cuSolution = "1";
+
+    // The exercise's name becomes plain text in the title; its link moves to the end bar.
+    const link = title.querySelector("a.reference");
+    let exerciseHref = null;
+    let exerciseName = "";
+    if (link) {
+      exerciseHref = link.getAttribute("href");
+      exerciseName = link.textContent.trim();
+      const name = document.createElement("span");
+      name.className = "cu-exercise-name";
+      name.textContent = link.textContent;
+      link.replaceWith(name);
+    }
+    button.setAttribute("aria-label", `Show or hide the solution to ${exerciseName || "the exercise"}`);
+
+    // Capture: runs before sphinx-togglebutton's handler on the title, which is then skipped.
+    title.addEventListener(
+      "click",
+      (event) => {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        toggle(solution);
+      },
+      true,
+    );
+
+    const end = document.createElement("div");
+    end.className = "cu-solution-end";
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "cu-close-solution";
+    close.textContent = "Close solution";
+    close.setAttribute("aria-label", `Close the solution to ${exerciseName || "the exercise"}`);
+    close.addEventListener("click", () => {
+      const opener = toggle(solution);
+      title.scrollIntoView({ block: "start" });
+      if (opener) opener.focus({ preventScroll: true });
+    });
+    end.append(close);
+    if (exerciseHref) {
+      const back = document.createElement("a");
+      back.className = "cu-back-to-exercise reference internal";
+      back.href = exerciseHref;
+      back.textContent = `Back to ${exerciseName}`;
+      end.append(back);
+    }
+    solution.append(end);
+  };
+
+  // Boxes that scroll sideways (display math, code, outputs, tables): reachable by Tab so a
+  // keyboard can scroll them, named for screen readers, and marked for the visible frame.
+  const SCROLLERS =
+    ".bd-content div.math, .bd-content div.highlight pre, " +
+    ".bd-content div.cell_output .text_html, .bd-content .pst-scrollable-table-container";
+  const markScrollers = () => {
+    document.querySelectorAll(SCROLLERS).forEach((box) => {
+      const overflows = box.scrollWidth > box.clientWidth + 1;
+      if (overflows && !box.hasAttribute("data-cu-scroll")) {
+        box.setAttribute("data-cu-scroll", "");
+        if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+        if (!box.hasAttribute("aria-label") && box.matches("div.math")) {
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", "Formula, scrolls sideways");
+        }
+      } else if (!overflows && box.hasAttribute("data-cu-scroll")) {
+        box.removeAttribute("data-cu-scroll");
+        if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+      }
+    });
+  };
+
+  const start = () => {
+    document.querySelectorAll(".bd-content div.solution.dropdown").forEach(setUpSolution);
+    markScrollers();
+    // MathJax typesets after load and widths change with the window: mark again then.
+    if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
+      window.MathJax.startup.promise.then(markScrollers).catch(() => {});
+    }
+    let pending = 0;
+    window.addEventListener("resize", () => {
+      cancelAnimationFrame(pending);
+      pending = requestAnimationFrame(markScrollers);
+    });
+    document.addEventListener("click", () => requestAnimationFrame(markScrollers));
+    window.addEventListener("load", markScrollers);
+  };
+
+  // sphinx-togglebutton adds its buttons on DOMContentLoaded; run after it.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => setTimeout(start, 0));
+  } else {
+    setTimeout(start, 0);
+  }
+})();
