@@ -77,23 +77,25 @@
   };
 
   // Boxes that scroll sideways (display math, code, outputs, tables): reachable by Tab so a
-  // keyboard can scroll them, named for screen readers, and marked for the visible frame.
+  // keyboard can scroll them, and marked for the visible frame.
   const SCROLLERS =
-    ".bd-content div.math, .bd-content div.highlight pre, " +
+    ".bd-content div.math mjx-container, .bd-content div.highlight pre, " +
     ".bd-content div.cell_output .text_html, .bd-content .pst-scrollable-table-container";
   const markScrollers = () => {
     document.querySelectorAll(SCROLLERS).forEach((box) => {
       const overflows = box.scrollWidth > box.clientWidth + 1;
       if (overflows && !box.hasAttribute("data-cu-scroll")) {
         box.setAttribute("data-cu-scroll", "");
-        if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
-        if (!box.hasAttribute("aria-label") && box.matches("div.math")) {
-          box.setAttribute("role", "region");
-          box.setAttribute("aria-label", "Formula, scrolls sideways");
+        if (!box.hasAttribute("tabindex")) {
+          box.setAttribute("tabindex", "0");
+          box.dataset.cuTab = "";
         }
       } else if (!overflows && box.hasAttribute("data-cu-scroll")) {
         box.removeAttribute("data-cu-scroll");
-        if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+        if ("cuTab" in box.dataset) {
+          box.removeAttribute("tabindex");
+          delete box.dataset.cuTab;
+        }
       }
     });
   };
