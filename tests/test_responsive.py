@@ -25,6 +25,11 @@ MEASURE = """async () => {
     await MathJax.startup.promise;
   }
   await document.fonts.ready;
+  // open every solution and every hidden cell source: their content must fit too
+  document.querySelectorAll("div.solution.toggle-hidden > .admonition-title")
+    .forEach((title) => title.click());
+  document.querySelectorAll(".bd-article details").forEach((d) => { d.open = true; });
+  await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   const doc = document.documentElement;
   const article = document.querySelector(".bd-article");
