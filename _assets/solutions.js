@@ -12,6 +12,7 @@
   const toggle = (solution) => {
     const button = solution.querySelector(":scope > .admonition-title .toggle-button");
     if (!button) return null;
+    requestAnimationFrame(() => markScrollers());
     // sphinx-togglebutton's own toggleHidden keeps its classes and aria-expanded in step
     if (typeof window.toggleHidden === "function") {
       window.toggleHidden(button);
@@ -100,20 +101,40 @@
     });
   };
 
+  let pending = 0;
+  const markSoon = () => {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(markScrollers);
+  };
+
   const start = () => {
     document.querySelectorAll(".bd-content div.solution.dropdown").forEach(setUpSolution);
     markScrollers();
-    // MathJax typesets after load and widths change with the window: mark again then.
-    if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
-      window.MathJax.startup.promise.then(markScrollers).catch(() => {});
-    }
-    let pending = 0;
-    window.addEventListener("resize", () => {
-      cancelAnimationFrame(pending);
-      pending = requestAnimationFrame(markScrollers);
-    });
-    document.addEventListener("click", () => requestAnimationFrame(markScrollers));
-    window.addEventListener("load", markScrollers);
+    // Widths change with the window, the sidebars, opened solutions and late fonts; MathJax
+    // typesets after load. Mark again whenever a box or the article changes size.
+    const observer = "ResizeObserver" in window ? new ResizeObserver(markSoon) : null;
+    const observeAll = () => {
+      if (!observer) return;
+      document.querySelectorAll(SCROLLERS).forEach((box) => observer.observe(box));
+      const article = document.querySelector(".bd-article");
+      if (article) observer.observe(article);
+    };
+    observeAll();
+    // The formulas' boxes exist only once MathJax (loaded async) has typeset them.
+    const afterMathJax = () => {
+      const mj = window.MathJax;
+      if (mj && mj.startup && mj.startup.promise) {
+        mj.startup.promise.then(() => {
+          observeAll();
+          markSoon();
+        });
+      }
+    };
+    afterMathJax();
+    window.addEventListener("load", afterMathJax);
+    window.addEventListener("resize", markSoon);
+    window.addEventListener("load", markSoon);
+    document.addEventListener("click", markSoon);
   };
 
   // sphinx-togglebutton adds its buttons on DOMContentLoaded; run after it.
