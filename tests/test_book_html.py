@@ -105,7 +105,7 @@ def test_figures_are_where_the_chapters_reference_them(book_html):
         html = (book_html / f"{page}.html").read_text(encoding="utf-8")
         match = re.search(rf'<figure[^>]*id="{name}".*?</figure>', html, re.S)
         assert match, (page, name)
-        assert re.search(r'<img[^>]+src="[^"]+\.png"', match.group(0)), (page, name)
+        assert re.search(r'<img[^>]+src="[^"]+\.svg"', match.group(0)), (page, name)
         assert f'href="#{name}"' in html, f"{page}: the text never references {name}"
 
 
