@@ -73,7 +73,8 @@ _STYLE = """<style>
 .cu-quiz form{border:1px solid var(--pst-color-border,#8a8a8a);border-radius:6px;
 padding:.6em .9em;margin:0}
 .cu-quiz fieldset{border:0;margin:0;padding:0;min-width:0}
-.cu-quiz legend{padding:0;font-weight:600;margin-bottom:.3em}
+.cu-quiz legend{padding:0;font-weight:600;font-size:1em;line-height:inherit;margin-bottom:.3em;
+float:none;width:auto}
 .cu-quiz label{display:flex;gap:.5em;align-items:center;min-height:24px;margin:.15em 0}
 .cu-quiz input[type=radio]{width:20px;height:20px;margin:0}
 .cu-quiz input[type=text]{min-height:32px;padding:0 .4em;font:inherit;max-width:14em;
