@@ -100,8 +100,7 @@ _SCRIPT = """<script>(function () {
   root.querySelectorAll("form").forEach(function (form) {
     var data = JSON.parse(form.dataset.check);
     var out = form.querySelector(".cu-feedback");
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
+    function check() {
       var right;
       if (data.choice !== undefined) {
         var picked = form.querySelector("input[type=radio]:checked");
@@ -121,6 +120,19 @@ _SCRIPT = """<script>(function () {
       out.textContent = right
         ? "\\u2714 Correct. " + data.why
         : "\\u2718 Not yet. Hint: " + data.hint;
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      check();
+    });
+    // Enter in the text box checks too (JupyterLab's output area blocks implicit submission).
+    form.querySelectorAll("input[type=text]").forEach(function (box) {
+      box.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          check();
+        }
+      });
     });
   });
 })();</script>"""
@@ -163,7 +175,11 @@ class Quiz:
 
     def _repr_html_(self) -> str:
         forms = "".join(self._form(n, q) for n, q in enumerate(self.questions, start=1))
-        return f'<div class="cu-quiz" id="quiz-{self.name}">{_STYLE}{forms}{_SCRIPT}</div>'
+        # data-lm-suppress-shortcuts: JupyterLab leaves the keys (Enter, Space) to the form.
+        return (
+            f'<div class="cu-quiz" id="quiz-{self.name}" data-lm-suppress-shortcuts="true">'
+            f"{_STYLE}{forms}{_SCRIPT}</div>"
+        )
 
     def __repr__(self) -> str:
         lines = [f"{n}. {q.prompt}" for n, q in enumerate(self.questions, start=1)]

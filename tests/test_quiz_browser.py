@@ -111,3 +111,32 @@ def test_every_chapter_quiz_holds_the_answers_convutils_computes(page, book_serv
             assert ("choice" in data) != ("numbers" in data), (chapter, n)
             if "numbers" in data:
                 assert np.all(np.isfinite(data["numbers"])), (chapter, n)
+
+
+@pytest.mark.lab
+def test_the_questions_answer_in_jupyterlab(page, lab_server):
+    """In a live notebook the same output checks answers; Enter works although JupyterLab
+    would otherwise take the key (the quiz asks it not to)."""
+    import re
+
+    from conftest import wait_for_kernel_idle
+
+    X, K = convutils.two_channel_example()
+    Y = convutils.corr2d_multi_in(X, K)
+    url, name = lab_server["url"], "multiple_input_channels.ipynb"
+    page.set_default_timeout(60_000)
+    page.goto(f"{url}lab/tree/{name}?reset")
+    wait_for_kernel_idle(url, name)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+    quiz = page.locator("#quiz-two-channels")
+    quiz.wait_for(timeout=240_000)
+    quiz.scroll_into_view_if_needed()
+    form = quiz.locator("form").nth(2)
+    box = form.get_by_role("textbox")
+    box.fill(str(Y[1, 1] - 1))
+    form.get_by_role("button", name="Check").click()
+    assert "Not yet" in form.get_by_role("status").inner_text()
+    box.fill(str(Y[1, 1]))
+    box.press("Enter")
+    assert "Correct" in form.get_by_role("status").inner_text()
