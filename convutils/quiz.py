@@ -66,12 +66,14 @@ def _inline(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
-# Colours from the page theme when there is one (the book), with fallbacks elsewhere; the
-# state is always also said in words and with a mark, never by colour alone.
+# Colours from the page theme when there is one (the book, light or dark), with fallbacks
+# elsewhere; each form paints its own background, so the text keeps its contrast whatever
+# box the output sits in. The state is also said in words and with a mark, not by colour alone.
 _STYLE = """<style>
 .cu-quiz{margin:1em 0;display:grid;gap:.75em}
 .cu-quiz form{border:1px solid var(--pst-color-border,#8a8a8a);border-radius:6px;
-padding:.6em .9em;margin:0}
+padding:.6em .9em;margin:0;background:var(--pst-color-background,#fff);
+color:var(--pst-color-text-base,#1f1f1f)}
 .cu-quiz fieldset{border:0;margin:0;padding:0;min-width:0}
 .cu-quiz legend{padding:0;font-weight:600;font-size:1em;line-height:inherit;margin-bottom:.3em;
 float:none;width:auto}

@@ -140,3 +140,25 @@ def test_the_questions_answer_in_jupyterlab(page, lab_server):
     box.fill(str(Y[1, 1]))
     box.press("Enter")
     assert "Correct" in form.get_by_role("status").inner_text()
+
+
+def test_answered_questions_pass_axe_in_light_and_dark(page, book_server):
+    """axe-core on the questions after a right and a wrong answer (tests/test_axe.py covers
+    the pages as they load; this covers the feedback states), light and dark."""
+    from conftest import ROOT
+
+    axe = ROOT / "_vendor" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+    assert axe.exists(), f"{axe} is missing: run `make axe` (vendors axe-core)"
+    quiz, _, _ = _open(page, book_server, "chapters/multiple_input_channels")
+    for theme in ("light", "dark"):
+        page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+        for n, answer in ((0, "2, 2"), (1, "0")):
+            box = quiz.locator("form").nth(n).get_by_role("textbox")
+            box.fill(answer)
+            box.press("Enter")
+        page.add_script_tag(path=str(axe))
+        violations = page.evaluate(
+            "async () => (await axe.run(document.querySelector('#quiz-two-channels')))"
+            ".violations.map(v => v.id + ': ' + v.nodes.map(n => n.html).join(' | '))"
+        )
+        assert violations == [], (theme, violations)
