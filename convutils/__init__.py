@@ -13,6 +13,7 @@ from convutils.costs import ConvLayer, measure_growth
 from convutils.examples import three_output_kernels, two_channel_example
 from convutils.im2col import im2col
 from convutils.kernels import compose_kernels
+from convutils.quiz import Question, quiz
 from convutils.source import show_source
 from convutils.stepper import Stepper, stepper
 from convutils.trace import trace_steps
@@ -26,6 +27,8 @@ __all__ = [
     "compose_kernels",
     "im2col",
     "measure_growth",
+    "Question",
+    "quiz",
     "show_source",
     "stepper",
     "Stepper",
