@@ -27,6 +27,8 @@ import pytest
 from book_pages import ROOT, chapter_notebooks
 from nbclient import NotebookClient
 
+pytestmark = [pytest.mark.binder]
+
 BINDER = ROOT / "binder"
 
 
