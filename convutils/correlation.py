@@ -32,8 +32,10 @@ IntOrPair = int | tuple[int, int]
 
 
 def _prepare(
-    fn: str, X: Any, K: Any, k_dims: str, padding: IntOrPair, stride: IntOrPair, x_dims: str
+    fn: str, X: Any, K: Any, x_dims: str, k_dims: str, padding: IntOrPair, stride: IntOrPair
 ) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Every check of a public function, in `check_arrays`'s argument order; returns the
+    ``(padding, stride)`` pairs."""
     check_arrays(fn, X, K, x_dims, k_dims)
     if x_dims.startswith("(c_i"):
         check_channels(fn, X, K)
@@ -73,7 +75,7 @@ def corr2d_multi_in_out(
     """
     fn = "corr2d_multi_in_out"
     _check_method(fn, method)
-    pad, st = _prepare(fn, X, K, "(c_o, c_i, k_h, k_w)", padding, stride, "(c_i, h, w)")
+    pad, st = _prepare(fn, X, K, "(c_i, h, w)", "(c_o, c_i, k_h, k_w)", padding, stride)
     check_bias(fn, bias, X, K)
     return _add_bias(_dispatch(X, K, pad, st, method), bias)
 
@@ -127,7 +129,7 @@ def corr2d_multi_in(
     """
     fn = "corr2d_multi_in"
     _check_method(fn, method)
-    pad, st = _prepare(fn, X, K, "(c_i, k_h, k_w)", padding, stride, "(c_i, h, w)")
+    pad, st = _prepare(fn, X, K, "(c_i, h, w)", "(c_i, k_h, k_w)", padding, stride)
     # One output channel of the general case; checked once, here, under this function's name.
     return _dispatch(X, K[None], pad, st, method)[0]
 
@@ -138,7 +140,7 @@ def corr2d(
     """Single-channel 2-D cross-correlation: ``X (h, w)``, ``K (k_h, k_w)`` -> ``(h_o, w_o)``."""
     fn = "corr2d"
     _check_method(fn, method)
-    pad, st = _prepare(fn, X, K, "(k_h, k_w)", padding, stride, "(h, w)")
+    pad, st = _prepare(fn, X, K, "(h, w)", "(k_h, k_w)", padding, stride)
     return _dispatch(X[None], K[None, None], pad, st, method)[0]
 
 
