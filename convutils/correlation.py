@@ -39,8 +39,9 @@ def _prepare(
     check_arrays(fn, X, K, x_dims, k_dims)
     if x_dims.startswith("(c_i"):
         check_channels(fn, X, K)
-    # A plain int is the common case; reading it here saves as_pair's general checks, which
-    # are a noticeable part of a call at the chapter's example sizes.
+    # A plain int is the common case; reading it here saves as_pair's general checks. Pays at
+    # the chapter's size: bench_correlation.py row "trick off: int padding/stride read
+    # without as_pair" (the call is 1.4x slower without it).
     if type(padding) is int and padding >= 0:
         pad = (padding, padding)
     else:
@@ -94,7 +95,8 @@ def _dispatch(X: Array, K: Array, pad: tuple[int, int], st: tuple[int, int], met
     if method == "loops":
         return loops.corr2d_multi_in_out_general(X, K, pad, st)
     if tuple(K.shape[2:]) == (1, 1) and pad == (0, 0) and st == (1, 1):
-        # A 1x1 window needs no window view at all: skip its set-up.
+        # A 1x1 window needs no window view at all: skip its set-up. Pays: bench_correlation.py
+        # row "trick off: 1x1 shortcut without the window view" (1.6x at (2, 3, 3, 3, 1)).
         return _via_numpy_if_free(_one_by_one, X, K)
     return _via_numpy_if_free(im2col.corr2d_multi_in_out_im2col, X, K, pad, st)
 
@@ -108,9 +110,10 @@ def _via_numpy_if_free(fn: Callable[..., Any], X: Array, K: Array, *args: Any) -
     """``fn(X, K, *args)``; for CPU float tensors without autograd, computed by numpy.
 
     torch's float matrix product on the CPU is MKL's; on this project's AMD machines it is
-    about 1.5x slower than numpy's OpenBLAS with two threads, and stalls when the machine is
-    busy (benchmarks/bench_correlation.py). Such a tensor is a numpy array over the same
-    memory, so the detour copies nothing; the result is handed back as a tensor.
+    slower than numpy's OpenBLAS, and torch's call overhead dominates at the chapter's sizes.
+    Such a tensor is a numpy array over the same memory, so the detour copies nothing; the
+    result is handed back as a tensor. Pays: bench_correlation.py row "trick off: CPU tensors
+    computed by numpy" (1.3x at the chapter's size).
     """
     if numpy_shares_memory(X, K):
         import torch
