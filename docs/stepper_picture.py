@@ -5,9 +5,10 @@ Usage (``make readme-picture`` runs it after ``make book``)::
     .venv/bin/python docs/stepper_picture.py _build/html docs/stepper.png
 
 The built book is served on a free local port and opened in Debian's Chromium (Playwright).
-The stepper is found without depending on its markup: the first element whose class or
-``data-`` attribute names a stepper, else the first cell output of the page that holds a
-button (a stepper's controls; figures and tables have none). It is screenshot after one step
+The stepper is found without depending much on its markup: a ``data-stepper`` element, else
+the output of the cell tagged ``stepper``, else the first cell output holding an element
+whose class names a stepper, else the first cell output holding a button (a stepper's
+controls; figures and tables have none). It is screenshot after one step
 forward when a "Next" button exists, so the picture shows a window and a partial sum.
 """
 
@@ -26,8 +27,9 @@ PAGE = "chapters/multiple_input_channels.html"
 # Tried in order; the first that matches on the page is the stepper.
 SELECTORS = [
     "[data-stepper]",
-    "[class*='stepper']",
-    ".cvs",
+    ".cell[class*='stepper'] .cell_output",  # the output of a cell tagged "stepper"
+    ".cell_output:has([class*='stepper'])",
+    ".cell_output:has(.cvs)",
     ".cell_output:has(button)",
 ]
 
