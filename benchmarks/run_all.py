@@ -149,7 +149,7 @@ def _markdown() -> str:
     lines = [
         f"Run of {report['started']} ({took:.0f} s) on {m['cpu_model']}, {m['cores']} cores; numpy "
         f"{m['numpy']} (OpenBLAS {m['numpy_openblas_core']}), torch {m.get('torch')} "
-        f"({m.get('torch_threads')} threads).",
+        f"({m.get('torch_threads')} threads); load average {m.get('load_average')} at the end.",
         "",
         "| benchmark | case | value | unit | ratio | baseline | target |",
         "| --- | --- | --- | --- | --- | --- | --- |",
