@@ -158,9 +158,11 @@ def test_hidden_tool_stops_a_plain_user_with_one_line(target, command, path_with
 
 
 def test_nothing_missing_passes_silently(path_without):
-    """With every tool of `make book` present the check prints nothing and succeeds (the
-    book's tools are on this machine: `make test` and `make book` installed them)."""
+    """With every listed tool present the check prints nothing and succeeds. The list is
+    given on make's command line (it overrides the Makefile's), so the case holds on any
+    machine: sh and make are there, or this test could not run."""
     path = path_without()
-    assert _expected_missing("book", path) == [], "this machine lacks npm: run `make book`"
-    proc = _run_check("book", path, as_nobody=True)
+    env = {"PATH": path, "HOME": "/tmp", "LC_ALL": "C"}
+    cmd = [MAKE, "-s", "-C", str(ROOT), "deps-book", "BOOK_DEPS=sh:dash make:make"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
