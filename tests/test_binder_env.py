@@ -15,6 +15,7 @@ Slow (a few minutes, mostly unpacking torch); pip's cache makes later runs quick
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -114,11 +115,18 @@ def binder_env(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"repo": repo, "python": python, "jupyter_path": base / "jupyter"}
 
 
+def _binder_process_env() -> dict[str, str]:
+    """This process's environment without PYTHONPATH: a developer's PYTHONPATH (pointing at
+    a checkout) would otherwise put that checkout's convutils ahead of the Binder env's."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
 def test_binder_env_has_cpu_torch_and_this_convutils(binder_env):
     code = "import torch, convutils; print(torch.__version__); print(convutils.__file__)"
     out = subprocess.run(
         [str(binder_env["python"]), "-c", code],
         cwd=binder_env["repo"] / "chapters",  # where the notebooks run; no convutils/ here
+        env=_binder_process_env(),
         capture_output=True,
         text=True,
         check=True,
@@ -131,6 +139,7 @@ def test_binder_env_has_cpu_torch_and_this_convutils(binder_env):
 @pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
 def test_binder_env_runs_the_notebook(binder_env, notebook, monkeypatch):
     monkeypatch.setenv("JUPYTER_PATH", str(binder_env["jupyter_path"]))
+    monkeypatch.delenv("PYTHONPATH", raising=False)  # the kernel sees only the Binder env
     path = binder_env["repo"] / notebook
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
