@@ -59,7 +59,8 @@ def result_dtype(X: Any, K: Any) -> Any:
 
         return torch.promote_types(X.dtype, K.dtype)
     # promote_types on two dtypes gives what result_type would, faster. Pays a little:
-    # bench_correlation.py row "trick off: promote_types instead of result_type" (1.05x).
+    # bench_correlation.py row "trick off: promote_types instead of result_type" (1.05x
+    # to 1.09x at the chapter's size).
     return np.promote_types(X.dtype, K.dtype)
 
 
