@@ -1,33 +1,84 @@
 # Two commands do all the set-up on a fresh machine:
-#   make book   build the HTML book (prints the path of index.html)
-#   make test   run the whole test suite, lint included
-#   make bench  run every benchmark under benchmarks/, print one table (_build/benchmarks.json)
-#   make lab    (optional) open the chapters in JupyterLab from .venv
-#   make pdf    (optional) build the PDF with Debian's TeX (installs it with apt when missing)
-# Both create .venv on first use and reinstall only when a requirements file changes.
+#   make book    build the HTML book (prints the path of index.html)
+#   make test    everything: lint and the whole pytest suite (what .ci/run and CI run)
+# Optional:
+#   make check   the fast loop: lint and the tests that need only Python (about a minute)
+#   make lab     open the chapters in JupyterLab from .venv
+#   make pdf     build the PDF with Debian's TeX
+#   make bench   run every benchmark, print one table, write benchmarks/README.md
+#   make readme-picture   redraw docs/stepper.png (the stepper in the built chapter 1)
+# Each creates .venv on first use and reinstalls only when a requirements file changes.
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 BOOK_STAMP := $(VENV)/.book-installed
 TEST_STAMP := $(VENV)/.test-installed
+FIRST_CHAPTER := chapters/multiple_input_channels.ipynb
+
+# ---------------------------------------------------------------------------------------------
+# What each command needs from the system, checked before anything else runs (target
+# `deps-<name>`). An entry is `command:debian-package` (present when the command is on the
+# PATH) or a bare `debian-package` with no command of its own (checked with `dpkg -s`, when
+# dpkg exists). A missing entry is installed with apt as root or through passwordless sudo;
+# otherwise the command stops with one line naming the packages and the apt command to run.
+# To add a tool to a command, add an entry to its variable here; nothing else changes.
+#
+# npm: MathJax 3 is served from the book's own _static/ (no CDN) and no maintained Python
+#   wheel ships it (PyPI's MathJax packages are MathJax 2 or framework plug-ins), so npm
+#   fetches the pinned release once into _vendor/.
+# chromium: the browser tests and benchmarks drive a real browser; `playwright install`
+#   downloads from a CDN, Debian's package comes through apt like everything else.
+# TeX: the PDF is LaTeX (jupyter-book's pdflatex builder, run with xelatex); nothing in Python
+#   replaces it. poppler-utils: pdftotext/pdfimages, with which tests/test_pdf.py reads it.
+BOOK_DEPS  := npm:npm
+TEX_DEPS   := latexmk:latexmk xelatex:texlive-xetex xindy:xindy texlive-latex-recommended \
+	texlive-latex-extra texlive-fonts-recommended texlive-plain-generic lmodern \
+	fonts-freefont-otf tex-gyre
+PDF_DEPS   := $(BOOK_DEPS) $(TEX_DEPS)
+BENCH_DEPS := $(BOOK_DEPS) chromium:chromium
+TEST_DEPS  := $(BOOK_DEPS) chromium:chromium $(TEX_DEPS) pdftotext:poppler-utils
+CHECK_DEPS :=
+
+# $(call check-deps,command,entries). SYSTEM_DEPS_DRY_RUN=1 prints the apt command instead of
+# running it (tests/test_system_deps.py).
+define check-deps
+@missing=""; for e in $(2); do \
+	cmd="$${e%%:*}"; pkg="$${e#*:}"; \
+	if [ "$$cmd" != "$$e" ]; then command -v "$$cmd" >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	elif command -v dpkg >/dev/null 2>&1; then dpkg -s "$$e" >/dev/null 2>&1 || missing="$$missing $$e"; fi; \
+done; \
+[ -z "$$missing" ] && exit 0; missing="$${missing# }"; \
+if [ "$$(id -u)" = 0 ]; then sudo=""; \
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo "; \
+else sudo="-"; fi; \
+if [ "$$sudo" = "-" ] || ! command -v apt-get >/dev/null 2>&1; then \
+	echo "make $(1) needs the Debian packages: $$missing; run: sudo apt-get install -y $$missing (or your system's equivalent), then make $(1) again" >&2; \
+	exit 1; fi; \
+run="$${sudo}apt-get update -qq && $${sudo}apt-get install -y -qq --no-install-recommends $$missing"; \
+if [ -n "$(SYSTEM_DEPS_DRY_RUN)" ]; then echo "make $(1) would run: $$run"; exit 1; fi; \
+echo "make $(1): installing $$missing with apt"; \
+DEBIAN_FRONTEND=noninteractive sh -c "$$run"
+endef
+
+.PHONY: deps-book deps-test deps-pdf deps-bench deps-check
+deps-book:  ; $(call check-deps,book,$(BOOK_DEPS))
+deps-test:  ; $(call check-deps,test,$(TEST_DEPS))
+deps-pdf:   ; $(call check-deps,pdf,$(PDF_DEPS))
+deps-bench: ; $(call check-deps,bench,$(BENCH_DEPS))
+deps-check: ; $(call check-deps,check,$(CHECK_DEPS))
+# Older names, kept for scripts and messages that use them.
+.PHONY: tex-deps system-deps
+tex-deps: deps-pdf
+system-deps: deps-test
+# ---------------------------------------------------------------------------------------------
 
 # MathJax is served from the book's own _static/ (no CDN): npm fetches it once into _vendor/,
 # which _config.yml adds to html_static_path. Pinned so every build ships the same files.
 MATHJAX_VERSION := 3.2.2
 MATHJAX := _vendor/static/mathjax/tex-chtml.js
-# Debian's TeX for `make pdf` (jupyter-book's pdflatex builder, run with xelatex) and
-# poppler-utils for tests/test_pdf.py. .ci/run installs them with `make tex-deps`.
-TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-latex-extra \
-	texlive-fonts-recommended texlive-plain-generic lmodern fonts-freefont-otf tex-gyre xindy \
-	poppler-utils
-# Everything else the test suite needs from Debian: the real browser (and npm for MathJax,
-# installed only when no npm is on the PATH: a machine's own Node.js must not be replaced).
-TEST_PACKAGES := chromium $(TEX_PACKAGES)
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-FIRST_CHAPTER := chapters/multiple_input_channels.ipynb
 
-.PHONY: book test lint clean vendor lab pdf tex-deps system-deps colab-cells
+.PHONY: book test check lint clean vendor lab pdf bench readme-picture colab-cells
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,9 +98,10 @@ $(MATHJAX):
 	mkdir -p _vendor/static
 	cp -r _vendor/npm/node_modules/mathjax/es5 _vendor/static/mathjax
 
-vendor: $(MATHJAX)
+vendor: deps-book $(MATHJAX)
 
-book: $(BOOK_STAMP) $(MATHJAX)
+# In every target the deps-* check comes first: make runs prerequisites left to right.
+book: deps-book $(BOOK_STAMP) $(MATHJAX)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
@@ -57,36 +109,34 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint system-deps $(MATHJAX)
+# Markers (pyproject.toml) name what a test needs beyond Python; `check` runs none of them.
+FAST_TESTS := not (browser or lab or binder or pdf or book)
+
+check: deps-check lint
+	$(PY) -m pytest -m "$(FAST_TESTS)"
+
+test: deps-test lint $(MATHJAX)
 	$(PY) -m pytest
 
 lab: $(TEST_STAMP)
-	$(VENV)/bin/jupyter lab $(if $(SUDO),,--allow-root) $(FIRST_CHAPTER)
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(FIRST_CHAPTER)
 
 # After changing repository.url in _config.yml: refresh every notebook's Colab install cell.
 colab-cells: $(BOOK_STAMP)
 	$(PY) tools/colab_install_cell.py
 
-tex-deps:
-	dpkg -s $(TEX_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
-		$(SUDO) apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); }
-
-# Debian packages of the test suite, installed with apt only when one is missing.
-system-deps:
-	missing="$$(command -v npm >/dev/null || echo npm)"; \
-	dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1 || missing="$$missing $(TEST_PACKAGES)"; \
-	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
-		$(SUDO) apt-get install -y -qq --no-install-recommends $$missing; }
-
-pdf: $(BOOK_STAMP) $(MATHJAX) tex-deps
+pdf: deps-pdf $(BOOK_STAMP) $(MATHJAX)
 	$(VENV)/bin/jupyter-book build . --builder pdflatex
 	@echo "The PDF is built: $(CURDIR)/_build/latex/book.pdf"
 
-# Every script under benchmarks/, with the same set-up as `make test`: one table, also saved to
-# _build/benchmarks.json (README, "Performance").
-.PHONY: bench
-bench: $(TEST_STAMP) $(MATHJAX)
+# Every script under benchmarks/, with the same set-up as `make test`: one table, saved to
+# _build/benchmarks.json and written to benchmarks/README.md.
+bench: deps-bench $(TEST_STAMP) $(MATHJAX)
 	$(PY) benchmarks/run_all.py
+
+# The README's picture: the first stepper of the built chapter 1, screenshot in Chromium.
+readme-picture: deps-bench book $(TEST_STAMP)
+	$(PY) docs/stepper_picture.py _build/html docs/stepper.png
 
 clean:
 	rm -rf _build

@@ -73,6 +73,9 @@ def describe() -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "numpy_openblas_core": openblas_core(),
+        # Other work on the machine moves every absolute figure: the 1-minute load average
+        # when the run ended says how busy it was (below the core count: mostly idle).
+        "load_average": round(os.getloadavg()[0], 1),
     }
     try:
         import torch

@@ -25,7 +25,13 @@ some processors, so some machines set them), every row says so, and the timed ro
 measured again in a child process with both unset; every numpy row names the OpenBLAS
 kernel that ran.
 
-Run on its own: ``.venv/bin/python benchmarks/bench_correlation.py``.
+Speed tricks: every shortcut of the vectorised path (`convutils.correlation`, `im2col`,
+`_backend`) has a ``trick off: ...`` row, timing the same public call with that one trick
+replaced by the plain code, at the size where the trick's comment says it matters. The
+ratio is off over on: above 1 the trick pays. A trick's comment in the library names its row.
+
+Run on its own: ``.venv/bin/python benchmarks/bench_correlation.py``; only the tricks:
+``.venv/bin/python benchmarks/bench_correlation.py --tricks``.
 """
 
 from __future__ import annotations
@@ -157,6 +163,153 @@ def _loops_row(size: tuple[int, ...], X: np.ndarray, K: np.ndarray, base: float)
     return row(BENCHMARK, case, seconds * 1e3, "ms", "conv2d", seconds / base)
 
 
+def _plain_prepare(fn, X, K, x_dims, k_dims, padding, stride):
+    from convutils.checks import as_pair, check_arrays, check_channels, output_hw
+
+    check_arrays(fn, X, K, x_dims, k_dims)
+    if x_dims.startswith("(c_i"):
+        check_channels(fn, X, K)
+    pad = as_pair(fn, "padding", padding, minimum=0)
+    st = as_pair(fn, "stride", stride, minimum=1)
+    output_hw(fn, tuple(X.shape), tuple(K.shape), pad, st)
+    return pad, st
+
+
+def _plain_windows(X, k_h, k_w, s_h, s_w):
+    c, h, w = X.shape
+    shape = (c, k_h, k_w, (h - k_h) // s_h + 1, (w - k_w) // s_w + 1)
+    if isinstance(X, torch.Tensor):
+        st_c, st_h, st_w = X.stride()
+        return X.as_strided(shape, (st_c, st_h, st_w, st_h * s_h, st_w * s_w))
+    st_c, st_h, st_w = X.strides
+    strides = (st_c, st_h, st_w, st_h * s_h, st_w * s_w)
+    return np.lib.stride_tricks.as_strided(X, shape, strides, writeable=False)
+
+
+def _plain_pad(X, p_h, p_w):
+    if isinstance(X, torch.Tensor) or (p_h == 0 and p_w == 0):
+        return _backend_pad(X, p_h, p_w)
+    return np.pad(X, [(0, 0)] * (X.ndim - 2) + [(p_h, p_h), (p_w, p_w)])
+
+
+def _plain_result_dtype(X, K):
+    if isinstance(X, torch.Tensor):
+        return torch.promote_types(X.dtype, K.dtype)
+    return np.result_type(X, K)
+
+
+def _plain_one_by_one(X, K):
+    import importlib
+
+    # `convutils.im2col` the attribute is the function; the module is in sys.modules.
+    im2col = importlib.import_module("convutils.im2col")
+    return im2col.corr2d_multi_in_out_im2col(X, K, (0, 0), (1, 1))
+
+
+from convutils._backend import pad_hw as _backend_pad  # noqa: E402
+
+# name -> (module, attribute, plain replacement, sizes, input kind, padding)
+TRICKS = {
+    "int padding/stride read without as_pair (correlation._prepare)": (
+        "convutils.correlation",
+        "_prepare",
+        _plain_prepare,
+        [SIZES[0]],
+        "numpy",
+        0,
+    ),
+    "1x1 shortcut without the window view (correlation._dispatch)": (
+        "convutils.correlation",
+        "_one_by_one",
+        _plain_one_by_one,
+        [(2, 3, 3, 3, 1), SIZES[3]],
+        "numpy",
+        0,
+    ),
+    "CPU tensors computed by numpy (correlation._via_numpy_if_free)": (
+        "convutils.correlation",
+        "numpy_shares_memory",
+        lambda *t: False,
+        [SIZES[0], SIZES[2]],
+        "torch",
+        0,
+    ),
+    "promote_types instead of result_type (_backend.result_dtype)": (
+        "convutils.im2col",
+        "result_dtype",
+        _plain_result_dtype,
+        [SIZES[0]],
+        "numpy",
+        0,
+    ),
+    "zeros and assign instead of numpy.pad (_backend.pad_hw)": (
+        "convutils.im2col",
+        "pad_hw",
+        _plain_pad,
+        [SIZES[0], SIZES[2]],
+        "numpy",
+        1,
+    ),
+    "window view made with numpy.ndarray (_backend.windows)": (
+        "convutils.im2col",
+        "windows",
+        _plain_windows,
+        [SIZES[0]],
+        "numpy",
+        0,
+    ),
+}
+
+
+def _with(module, attr, value, X, K, padding):
+    """A call of the public function with ``module.attr`` set to ``value`` for its duration."""
+    real = getattr(module, attr)
+
+    def call():
+        setattr(module, attr, value)
+        try:
+            return cu.corr2d_multi_in_out(X, K, padding=padding)
+        finally:
+            setattr(module, attr, real)
+
+    return call
+
+
+def _trick_rows(tag: str = "") -> list[dict]:
+    """For each trick: the public call with it (baseline) and without it, same rounds."""
+    import importlib
+
+    rows = []
+    for name, (module_name, attr, plain, sizes, kind, padding) in TRICKS.items():
+        module = importlib.import_module(module_name)
+        real = getattr(module, attr)
+        for size in sizes:
+            X, K = _inputs(size)
+            if kind == "torch":
+                X, K = torch.from_numpy(X), torch.from_numpy(K)
+
+            # Both contenders set the attribute, so both pay the same few nanoseconds.
+            call = _with(module, attr, real, X, K, padding)
+            with_plain = _with(module, attr, plain, X, K, padding)
+            ours = call()
+            theirs = with_plain()
+            assert np.allclose(np.asarray(ours), np.asarray(theirs), atol=1e-4), name
+            times = _rounds({"on": call, "off": with_plain})
+            pad = f", padding {padding}" if padding else ""
+            rows.append(
+                row(
+                    BENCHMARK,
+                    f"{size} {kind}{pad} trick off: {name}{tag}",
+                    times["off"] * 1e3,
+                    "ms",
+                    "the same call with the trick",
+                    times["off"] / times["on"],
+                    "> 1 (else remove the trick)",
+                )
+            )
+    return rows
+
+
 def _child_rows(env: dict[str, str], tag: str) -> list[dict]:
     """The timed rows again in a child process with ``env``; cases end with ``tag``."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -171,6 +324,7 @@ def run() -> list[dict]:
     set_vars = " ".join(f"{v}={os.environ[v]}" for v in OPENBLAS_VARS if v in os.environ)
     as_set = f" [as set: {set_vars}]" if set_vars else ""
     rows = [r for size in SIZES for r in _size_rows(size, as_set, loops=True)]
+    rows += _trick_rows(as_set)
     rows += _child_rows({**os.environ, **ONE_THREAD}, f" [1 thread each]{as_set}")
     if set_vars:
         # Everything above ran with these variables as set; now without them.
@@ -183,5 +337,7 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         tag, out = sys.argv[2], Path(sys.argv[3])
         out.write_text(json.dumps([r for size in SIZES for r in _size_rows(size, tag, False)]))
+    elif sys.argv[1:2] == ["--tricks"]:
+        print_rows(_trick_rows())
     else:
         print_rows(run())

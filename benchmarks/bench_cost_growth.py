@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from _common import print_rows, row
 
-from convutils.costs import ConvLayer, measure_growth
+from convutils.costs import ConvLayer
+from convutils.timing import measure_growth
 
 BASES = {
     "chapter base (64, 64, 16, 16, k3, p1)": ConvLayer(64, 16, 16, 64, 3, 3, padding=1),

@@ -10,7 +10,9 @@ Each script exposes ``run() -> list[dict]`` (rows made by ``_common.row``). Each
 own Python process, so one script's threads, imports or crash cannot disturb the next. A
 script that is missing, fails or times out becomes a ``FAILED`` row in the table instead of
 stopping the run. The table and a description of the machine go to
-``_build/benchmarks.json``.
+``_build/benchmarks.json``; a run of every script also writes ``benchmarks/README.md``
+(what each script measures, how to read it, and this run's table), so the published figures
+are always those of the last full run.
 """
 
 from __future__ import annotations
@@ -33,7 +35,54 @@ EXPECTED = [
     "bench_reader_waits.py",
     "bench_player.py",
     "bench_widget.py",
+    "bench_env_size.py",
 ]
+README = HERE / "README.md"
+# The fixed part of benchmarks/README.md; the last run's table is appended to it.
+README_HEAD = """# Benchmarks
+
+Written by `make bench` (`benchmarks/run_all.py`) at the end of every full run: do not edit
+by hand, edit `README_HEAD` in `run_all.py`.
+
+```bash
+make bench                                                  # every script, then this file
+.venv/bin/python benchmarks/run_all.py bench_correlation   # one or a few scripts (no file)
+.venv/bin/python benchmarks/run_all.py --markdown          # the last run as a Markdown table
+```
+
+Each `bench_*.py` runs in its own process and returns rows (`_common.row`); a script that is
+missing or fails becomes a `FAILED` row and the others still run. The table and a description
+of the machine are saved to `_build/benchmarks.json`.
+
+Every speed is a ratio to a baseline timed in the same run, because these machines are shared
+and absolute times move from run to run; each figure is a median over repeated runs after a
+warm-up. The reader's waits (build, notebooks, memory) are absolute: read them with the machine
+line and the target.
+
+| what | script | baseline | target |
+| --- | --- | --- | --- |
+| `corr2d_multi_in_out`, float32, vectorised path on numpy and torch input, at `(c_i, c_o, h, w, k)` = `(64, 64, 56, 56, 3)` and `(64, 128, 28, 28, 1)` | `bench_correlation.py` | `torch.nn.functional.conv2d`, same inputs and threads | at most 1.5x |
+| the same at the chapter's example `(2, 3, 3, 3, 2)` (call overhead dominates) | `bench_correlation.py` | `conv2d` | at most 3x |
+| each speed trick of the vectorised path switched off (`trick off: ...` rows) | `bench_correlation.py` | the same call with the trick | the trick stays only if it pays |
+| the reference loops the chapter shows | `bench_correlation.py` | `conv2d` | none: they are for reading |
+| time growth when `c_i` and `c_o` double, or the padding doubles | `bench_cost_growth.py` | the base layer | the formula's prediction |
+| static player: one step in headless Chromium; bytes per player | `bench_player.py` | a click with no handler | under 16 ms; under 100 KB |
+| live widget: one step's Python work | `bench_widget.py` | a no-op view update | under 30 ms |
+| each chapter notebook executed headless (nbclient) | `bench_reader_waits.py` | an empty notebook | under 10 s each |
+| peak memory of the kernels executing all chapter notebooks | `bench_reader_waits.py` | an empty notebook's kernel | under 1 GB |
+| cold book build, execution forced, into a fresh folder | `bench_reader_waits.py` | none | under 60 s on 2 cores |
+| installed size of the Binder environment | `bench_env_size.py` | the full `.venv` | smaller |
+
+Rows tagged `[1 thread each]` were measured in a child process with `OMP_NUM_THREADS=1` and
+`OPENBLAS_NUM_THREADS=1` for every contender, the baseline included; untagged rows use each
+library's default threads. When other work shares the cores, a two-thread call waits whenever
+its second thread cannot get a core, so the default-thread ratios swing with the load while the
+one-thread rows stay put. When `OPENBLAS_CORETYPE` or `OPENBLAS_L2_SIZE` is set, the rows say
+so and are measured again with both unset (`[OPENBLAS_* unset]`).
+
+## Last run
+
+"""
 TIMEOUT_SECONDS = 1200
 
 
@@ -96,10 +145,11 @@ def _markdown() -> str:
     """The last saved run as a Markdown table, with its machine line."""
     report = json.loads(OUTPUT.read_text())
     m = report["machine"]
+    took = sum(report.get("script_seconds", {}).values())
     lines = [
-        f"Run of {report['started']} on {m['cpu_model']}, {m['cores']} cores; numpy "
+        f"Run of {report['started']} ({took:.0f} s) on {m['cpu_model']}, {m['cores']} cores; numpy "
         f"{m['numpy']} (OpenBLAS {m['numpy_openblas_core']}), torch {m.get('torch')} "
-        f"({m.get('torch_threads')} threads).",
+        f"({m.get('torch_threads')} threads); load average {m.get('load_average')} at the end.",
         "",
         "| benchmark | case | value | unit | ratio | baseline | target |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -144,6 +194,9 @@ def main(argv: list[str]) -> int:
     report["rows"] = _json_ready(rows)
     OUTPUT.write_text(json.dumps(report, indent=1))
     print(f"\n{len(rows)} rows, {len(failed)} failed; saved to {OUTPUT.relative_to(ROOT)}")
+    if not argv:  # a full run: publish it
+        README.write_text(README_HEAD + _markdown() + "\n")
+        print(f"wrote {README.relative_to(ROOT)}")
     return 0
 
 

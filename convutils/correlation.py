@@ -32,13 +32,16 @@ IntOrPair = int | tuple[int, int]
 
 
 def _prepare(
-    fn: str, X: Any, K: Any, k_dims: str, padding: IntOrPair, stride: IntOrPair, x_dims: str
+    fn: str, X: Any, K: Any, x_dims: str, k_dims: str, padding: IntOrPair, stride: IntOrPair
 ) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Every check of a public function, in `check_arrays`'s argument order; returns the
+    ``(padding, stride)`` pairs."""
     check_arrays(fn, X, K, x_dims, k_dims)
     if x_dims.startswith("(c_i"):
         check_channels(fn, X, K)
-    # A plain int is the common case; reading it here saves as_pair's general checks, which
-    # are a noticeable part of a call at the chapter's example sizes.
+    # A plain int is the common case; reading it here saves as_pair's general checks. Pays at
+    # the chapter's size: bench_correlation.py row "trick off: int padding/stride read
+    # without as_pair" (the call is 1.4x slower without it).
     if type(padding) is int and padding >= 0:
         pad = (padding, padding)
     else:
@@ -73,7 +76,7 @@ def corr2d_multi_in_out(
     """
     fn = "corr2d_multi_in_out"
     _check_method(fn, method)
-    pad, st = _prepare(fn, X, K, "(c_o, c_i, k_h, k_w)", padding, stride, "(c_i, h, w)")
+    pad, st = _prepare(fn, X, K, "(c_i, h, w)", "(c_o, c_i, k_h, k_w)", padding, stride)
     check_bias(fn, bias, X, K)
     return _add_bias(_dispatch(X, K, pad, st, method), bias)
 
@@ -92,7 +95,8 @@ def _dispatch(X: Array, K: Array, pad: tuple[int, int], st: tuple[int, int], met
     if method == "loops":
         return loops.corr2d_multi_in_out_general(X, K, pad, st)
     if tuple(K.shape[2:]) == (1, 1) and pad == (0, 0) and st == (1, 1):
-        # A 1x1 window needs no window view at all: skip its set-up.
+        # A 1x1 window needs no window view at all: skip its set-up. Pays: bench_correlation.py
+        # row "trick off: 1x1 shortcut without the window view" (1.6x at (2, 3, 3, 3, 1)).
         return _via_numpy_if_free(_one_by_one, X, K)
     return _via_numpy_if_free(im2col.corr2d_multi_in_out_im2col, X, K, pad, st)
 
@@ -106,9 +110,10 @@ def _via_numpy_if_free(fn: Callable[..., Any], X: Array, K: Array, *args: Any) -
     """``fn(X, K, *args)``; for CPU float tensors without autograd, computed by numpy.
 
     torch's float matrix product on the CPU is MKL's; on this project's AMD machines it is
-    about 1.5x slower than numpy's OpenBLAS with two threads, and stalls when the machine is
-    busy (benchmarks/bench_correlation.py). Such a tensor is a numpy array over the same
-    memory, so the detour copies nothing; the result is handed back as a tensor.
+    slower than numpy's OpenBLAS, and torch's call overhead dominates at the chapter's sizes.
+    Such a tensor is a numpy array over the same memory, so the detour copies nothing; the
+    result is handed back as a tensor. Pays: bench_correlation.py row "trick off: CPU tensors
+    computed by numpy" (1.3x at the chapter's size).
     """
     if numpy_shares_memory(X, K):
         import torch
@@ -127,7 +132,7 @@ def corr2d_multi_in(
     """
     fn = "corr2d_multi_in"
     _check_method(fn, method)
-    pad, st = _prepare(fn, X, K, "(c_i, k_h, k_w)", padding, stride, "(c_i, h, w)")
+    pad, st = _prepare(fn, X, K, "(c_i, h, w)", "(c_i, k_h, k_w)", padding, stride)
     # One output channel of the general case; checked once, here, under this function's name.
     return _dispatch(X, K[None], pad, st, method)[0]
 
@@ -138,7 +143,7 @@ def corr2d(
     """Single-channel 2-D cross-correlation: ``X (h, w)``, ``K (k_h, k_w)`` -> ``(h_o, w_o)``."""
     fn = "corr2d"
     _check_method(fn, method)
-    pad, st = _prepare(fn, X, K, "(k_h, k_w)", padding, stride, "(h, w)")
+    pad, st = _prepare(fn, X, K, "(h, w)", "(k_h, k_w)", padding, stride)
     return _dispatch(X[None], K[None, None], pad, st, method)[0]
 
 

@@ -11,14 +11,18 @@ array library's BLAS, in the inputs' own dtype (float32 stays float32).
 
 from __future__ import annotations
 
-from typing import Any
-
-from convutils._backend import astype, pad_hw, result_dtype, windows
+from convutils._backend import Array, astype, pad_hw, result_dtype, windows
 
 Pair = tuple[int, int]
 
 
-def im2col(X: Any, k_h: int, k_w: int, padding: Pair = (0, 0), stride: Pair = (1, 1)) -> Any:
+def im2col(
+    X: Array,
+    k_h: int,
+    k_w: int,
+    padding: Pair = (0, 0),
+    stride: Pair = (1, 1),
+) -> Array:
     """Lay out every ``k_h x k_w`` window of ``X (c_i, h, w)`` as one column.
 
     Returns ``(c_i * k_h * k_w, h_o * w_o)``: row ``(c, a, b)`` holds ``X[c, i*s_h + a,
@@ -32,8 +36,8 @@ def im2col(X: Any, k_h: int, k_w: int, padding: Pair = (0, 0), stride: Pair = (1
 
 
 def corr2d_multi_in_out_im2col(
-    X: Any, K: Any, padding: Pair = (0, 0), stride: Pair = (1, 1)
-) -> Any:
+    X: Array, K: Array, padding: Pair = (0, 0), stride: Pair = (1, 1)
+) -> Array:
     """``X (c_i, h, w)``, ``K (c_o, c_i, k_h, k_w)`` -> ``(c_o, h_o, w_o)`` as one matrix product.
 
     ``K`` flattened to ``(c_o, c_i*k_h*k_w)`` times ``im2col(X)`` gives ``(c_o, h_o*w_o)``.

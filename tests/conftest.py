@@ -159,3 +159,25 @@ def wait_for_kernel_idle(base_url: str, notebook: str, timeout: float = 60) -> N
                     return
         time.sleep(0.5)
     raise AssertionError(f"the kernel of {notebook} was not idle within {timeout} s")
+
+
+# The markers of pyproject.toml, from the fixtures a test uses: a test file only has to mark
+# what no fixture says (for example running notebooks, which needs no fixture).
+_FIXTURE_MARKERS = {
+    "book_build": ("book",),
+    "book_html": ("book",),
+    "book_server": ("book",),
+    "page": ("browser",),
+    "browser": ("browser",),
+    "context": ("browser",),
+    "lab_server": ("lab",),
+    "binder_env": ("binder",),
+    "book_pdf": ("pdf",),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            for name in _FIXTURE_MARKERS.get(fixture, ()):
+                item.add_marker(name)

@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import conv_problems
 
 import convutils as cu
 from convutils import loops
@@ -127,20 +128,9 @@ def test_im2col_shape_and_layout(example):
     np.testing.assert_array_equal(cols[:, 0], [0, 1, 3, 4, 1, 2, 4, 5])
 
 
-@st.composite
-def conv_case(draw):
-    c_i = draw(st.integers(1, 4))
-    c_o = draw(st.integers(1, 4))
-    p_h, p_w = draw(st.integers(0, 2)), draw(st.integers(0, 2))
-    s_h, s_w = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    k_h, k_w = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    h = draw(st.integers(max(1, k_h - 2 * p_h), 9))
-    w = draw(st.integers(max(1, k_w - 2 * p_w), 9))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(c_i, h, w))
-    K = rng.normal(size=(c_o, c_i, k_h, k_w))
-    return X, K, (p_h, p_w), (s_h, s_w)
+def conv_case():
+    """``(X, K, padding, stride)``: float64 values, up to 4 channels and 9x9 inputs."""
+    return conv_problems(max_channels=4)
 
 
 def conv2d_oracle(X, K, padding, stride):
@@ -177,6 +167,18 @@ def test_one_by_one_matches_torch_conv2d(case, kind):
     K = K[:, :, :1, :1]
     want = conv2d_oracle(X, K, (0, 0), (1, 1))
     got = cu.corr2d_multi_in_out_1x1(as_kind(X, kind), as_kind(K, kind))
+    np.testing.assert_allclose(to_numpy(got), want, rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=conv_case(), kind=st.sampled_from(KINDS))
+def test_general_single_channel_loops_match_torch_conv2d(case, kind):
+    # loops.corr2d_general, called directly (no public wrapper): one channel, any padding
+    # and stride, against conv2d on a 1-channel input and a 1x1-channel kernel.
+    X, K, padding, stride = case
+    want = conv2d_oracle(X[:1], K[:1, :1], padding, stride)[0]
+    got = loops.corr2d_general(as_kind(X[0], kind), as_kind(K[0, 0], kind), padding, stride)
+    assert type(got) is type(as_kind(X[0], kind))
     np.testing.assert_allclose(to_numpy(got), want, rtol=1e-10, atol=1e-10)
 
 

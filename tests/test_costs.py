@@ -9,33 +9,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import strategies
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from strategies import layer_arrays
 from torch.utils.flop_counter import FlopCounterMode
 
 import convutils as cu
-from convutils.costs import ConvLayer, OpCount, count_forward_operations, measure_growth
+from convutils.costs import ConvLayer, OpCount, count_forward_operations
+from convutils.timing import measure_growth
 
 
-@st.composite
-def layers(draw, max_size: int = 6) -> ConvLayer:
-    """Small layers with any padding and stride whose window fits the padded input."""
-    c_i, c_o = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    h, w = draw(st.integers(1, max_size)), draw(st.integers(1, max_size))
-    p_h, p_w = draw(st.integers(0, 2)), draw(st.integers(0, 2))
-    k_h = draw(st.integers(1, h + 2 * p_h))
-    k_w = draw(st.integers(1, w + 2 * p_w))
-    s_h, s_w = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    return ConvLayer(c_i, h, w, c_o, k_h, k_w, padding=(p_h, p_w), stride=(s_h, s_w))
-
-
-def _arrays(layer: ConvLayer, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((layer.c_i, layer.h, layer.w))
-    K = rng.standard_normal((layer.c_o, layer.c_i, layer.k_h, layer.k_w))
-    return X, K
+def layers(max_size: int = 6):
+    """Small layers with any padding and stride, windows up to the padded input's size."""
+    return strategies.layers(max_kernel=max_size, max_stride=4, max_size=max_size)
 
 
 # --- forward -----------------------------------------------------------------------------
@@ -56,7 +44,7 @@ def test_forward_formula_matches_counted_reference_loops(layer):
     counted, values = count_forward_operations(layer, seed=3)
     assert counted == layer.forward_cost()
     # The instrumented run computed the real layer, not some other arithmetic.
-    X, K = _arrays(layer, seed=3)
+    X, K = layer_arrays(layer, seed=3)
     expected = cu.corr2d_multi_in_out(X, K, padding=layer.padding, stride=layer.stride)
     np.testing.assert_allclose(values, expected, rtol=1e-12, atol=1e-12)
 
@@ -64,7 +52,7 @@ def test_forward_formula_matches_counted_reference_loops(layer):
 @settings(max_examples=40, deadline=None)
 @given(layers(max_size=9))
 def test_forward_formula_matches_im2col_shapes(layer):
-    X, K = _arrays(layer)
+    X, K = layer_arrays(layer)
     cols = cu.im2col(X, layer.k_h, layer.k_w, layer.padding, layer.stride)
     rows, positions = cols.shape
     # (c_o, rows) @ (rows, positions): rows products and rows - 1 additions per entry.
@@ -159,7 +147,7 @@ def _unwrap(a: np.ndarray) -> np.ndarray:
 @settings(max_examples=30, deadline=None)
 @given(layers(max_size=5))
 def test_backward_formula_matches_counted_chain_rule(layer):
-    X, K = _arrays(layer, seed=1)
+    X, K = layer_arrays(layer, seed=1)
     (p_h, p_w), stride = layer.padding, layer.stride
     dY = np.random.default_rng(2).standard_normal((layer.c_o, layer.h_o, layer.w_o))
     X_pad = np.pad(X, ((0, 0), (p_h, p_h), (p_w, p_w)))
@@ -191,7 +179,7 @@ def test_backward_formula_matches_counted_chain_rule(layer):
 @settings(max_examples=25, deadline=None)
 @given(layers(max_size=8))
 def test_multiplications_match_torch_flop_counter(layer):
-    X, K = _arrays(layer)
+    X, K = layer_arrays(layer)
     Xt = torch.tensor(X, requires_grad=True)
     Kt = torch.tensor(K, requires_grad=True)
     with FlopCounterMode(display=False) as forward:
@@ -206,7 +194,7 @@ def test_multiplications_match_torch_flop_counter(layer):
 @settings(max_examples=25, deadline=None)
 @given(layers(max_size=8))
 def test_backward_memory_matches_autograd(layer):
-    X, K = _arrays(layer)
+    X, K = layer_arrays(layer)
     Xt = torch.tensor(X, requires_grad=True)
     Kt = torch.tensor(K, requires_grad=True)
     Yt = F.conv2d(Xt[None], Kt, padding=layer.padding, stride=layer.stride)

@@ -7,29 +7,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from strategies import kernel_chains
 
 import convutils as cu
 from convutils.kernels import compose_kernels
 
 
-@st.composite
-def chains(draw):
-    """``X (c_i, h, w)``, ``K1 (c_mid, c_i, k1_h, k1_w)``, ``K2 (c_o, c_mid, k2_h, k2_w)``
-    with both windows fitting: float64 normal values."""
-    c_i, c_mid, c_o = (draw(st.integers(1, 3)) for _ in range(3))
-    k1_h, k1_w, k2_h, k2_w = (draw(st.integers(1, 4)) for _ in range(4))
-    h = draw(st.integers(k1_h + k2_h - 1, 9))
-    w = draw(st.integers(k1_w + k2_w - 1, 9))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    X = rng.standard_normal((c_i, h, w))
-    K1 = rng.standard_normal((c_mid, c_i, k1_h, k1_w))
-    K2 = rng.standard_normal((c_o, c_mid, k2_h, k2_w))
-    return X, K1, K2
-
-
 @settings(max_examples=60, deadline=None)
-@given(chains())
+@given(kernel_chains())
 def test_composed_kernel_equals_sequential_application(chain):
     X, K1, K2 = chain
     K = compose_kernels(K1, K2)
@@ -42,7 +27,7 @@ def test_composed_kernel_equals_sequential_application(chain):
 
 
 @settings(max_examples=30, deadline=None)
-@given(chains())
+@given(kernel_chains())
 def test_torch_input_matches_numpy_and_conv2d(chain):
     X, K1, K2 = chain
     K = compose_kernels(torch.tensor(K1), torch.tensor(K2))

@@ -18,6 +18,8 @@ from book_pages import chapter_notebooks
 from conftest import wait_for_kernel_idle
 from playwright.sync_api import Page, expect
 
+pytestmark = [pytest.mark.lab, pytest.mark.browser]
+
 NOTEBOOKS = [nb.name for nb in chapter_notebooks()]
 
 

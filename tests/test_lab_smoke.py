@@ -3,6 +3,10 @@
 import json
 import urllib.request
 
+import pytest
+
+pytestmark = [pytest.mark.lab]
+
 
 def test_lab_serves_the_chapters(lab_server):
     with urllib.request.urlopen(lab_server["url"] + "api/contents") as resp:

@@ -17,6 +17,8 @@ from bs4 import BeautifulSoup
 sys.path.insert(0, str(ROOT / "tools"))
 from colab_install_cell import TAG, install_source  # noqa: E402
 
+pytestmark = [pytest.mark.book]
+
 NOTEBOOKS = chapter_notebooks()
 
 

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 from book_pages import chapter_notebooks
 
+pytestmark = [pytest.mark.browser, pytest.mark.book]
+
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 # Sphinx wraps every inline and display formula in one of these; MathJax puts an
 # <mjx-container> inside each once it has typeset it.

@@ -19,6 +19,8 @@ import nbformat
 import pytest
 from book_pages import ROOT, book_config, chapter_notebooks, notebook_title
 
+pytestmark = [pytest.mark.pdf]
+
 # Text that only a widget's or an HTML player's fallback repr would put on a page.
 REPR_PATTERNS = [
     r"IntSlider\(",

@@ -172,7 +172,8 @@ def test_figures_handle_other_shapes():
 
 
 def test_cost_growth_figure_writes_the_cases_values_and_subscripts_the_symbols():
-    from convutils.costs import ConvLayer, GrowthCase
+    from convutils.costs import ConvLayer
+    from convutils.timing import GrowthCase
 
     base = ConvLayer(4, 6, 6, 4, 3, 3, padding=1)
     wider = base.with_changes(c_i=8, c_o=8)
