@@ -365,7 +365,7 @@ def plot_cost_growth(cases: Any) -> ChapterFigure:
     ratio the operation count predicts, both relative to the base layer (the dashed line at
     1). Each group is named above its bars, so the figure stays narrow for a phone.
 
-    ``cases`` is what `convutils.costs.measure_growth` returns: the ``"base"`` case and the
+    ``cases`` is what `convutils.timing.measure_growth` returns: the ``"base"`` case and the
     grown ones, each with ``measured_ratio`` and ``predicted_ratio``. Every number written on
     the figure comes from ``cases``.
     """
