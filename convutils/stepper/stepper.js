@@ -919,6 +919,12 @@ function render({ model, el }) {
     fig.style.fontSize = scale.toFixed(3) + "em";
   }
   function setLarge(on) {
+    // Over the whole window: out of any container that would hold a fixed box (JupyterLab's
+    // notebook panel), back in place afterwards.
+    const focused = document.activeElement;
+    if (on && root.parentNode !== document.body) { document.body.append(root); }
+    if (!on && root.parentNode !== el) { el.append(root); }
+    if (focused && root.contains(focused) && document.activeElement !== focused) { focused.focus(); }
     root.classList.toggle("cvs-large", on);
     largeBtn.setAttribute("aria-pressed", on ? "true" : "false");
     fit();
@@ -1008,6 +1014,7 @@ function render({ model, el }) {
   followHash();
   return () => {
     setPlaying(false);
+    root.remove();
     for (const f of cleanups) { f(); }
   };
 }
