@@ -81,9 +81,12 @@ def test_the_reader_scenarios_in_jupyterlab(page: Page, lab_server: dict):
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
     # The live widget (anywidget), not the page's self-contained copy: JupyterLab ranks the
     # widget view first and never runs the text/html output's script.
-    root = page.locator(".jp-OutputArea-output .cvs").first
-    expect(root).to_be_visible(timeout=120_000)  # Run All imports torch on a shared CPU
+    live = page.locator(".jp-OutputArea-output .cvs")
+    expect(live).to_be_visible(timeout=120_000)  # Run All imports torch on a shared CPU
     assert page.locator(".cvs-static").count() == 0
+    # By class alone: the large view moves the stepper out of the output area, over the page.
+    expect(page.locator(".cvs")).to_have_count(1)
+    root = page.locator(".cvs")
 
     sc.step_by_buttons_and_keys(page, root)
     reset(root)
@@ -123,9 +126,12 @@ def test_the_reader_scenarios_in_jupyterlab(page: Page, lab_server: dict):
         assert printed(client, "_s.step") == 1
         sc.large_view(page, root)
         # JupyterLab's dark theme: the same stepper, dark.
-        page.evaluate("() => document.body.dataset.jpThemeLight = 'false'")
+        page.get_by_role("menuitem", name="Settings", exact=True).click()
+        page.locator(".lm-Menu-item", has_text=re.compile(r"^Theme$")).first.hover()
+        page.locator(".lm-Menu-item", has_text="JupyterLab Dark").first.click()
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+        page.wait_for_timeout(500)  # the theme's stylesheet
         sc.dark_mode(page, root)
-        page.evaluate("() => document.body.dataset.jpThemeLight = 'true'")
         sc.SHOTS.mkdir(exist_ok=True)
         root.screenshot(path=str(sc.SHOTS / "lab-stepper.png"))
     finally:
