@@ -24,7 +24,9 @@ SHOTS = Path("/tmp/stepper-shots")
 TIMEOUT = 30_000
 
 
-def expected_views(X=None, K=None, granularity: str = "channel", **kw) -> list[tuple[str, list[str]]]:
+def expected_views(
+    X=None, K=None, granularity: str = "channel", **kw
+) -> list[tuple[str, list[str]]]:
     """For each step of the example: the narration and the output grid's texts."""
     if X is None:
         X, K = cu.two_channel_example()

@@ -130,9 +130,7 @@ def named_pages(tmp_path_factory: pytest.TempPathFactory):
     """Two named steppers on one page, served over http and readable from file://."""
     X, K = cu.two_channel_example()
     one = cu.stepper(X, K, name="two-channels")
-    two = cu.stepper(
-        X, cu.three_output_kernels(K), padding=1, stride=(1, 2), name="three-outputs"
-    )
+    two = cu.stepper(X, cu.three_output_kernels(K), padding=1, stride=(1, 2), name="three-outputs")
     folder = tmp_path_factory.mktemp("named")
     body = f"<main><h1>Steppers</h1>{one.player_html()}<p>Text.</p>{two.player_html()}</main>"
     (folder / "page.html").write_text(

@@ -43,7 +43,8 @@ out.errors = job.bad.map((state) => {
   try { m.checkState(state); return null; } catch (e) { return e.message; }
 });
 out.parsed = job.texts.map(([name, text, dims]) => {
-  try { return { value: m.parseArray(name, text, dims) }; } catch (e) { return { error: e.message }; }
+  try { return { value: m.parseArray(name, text, dims) }; }
+  catch (e) { return { error: e.message }; }
 });
 process.stdout.write(JSON.stringify(out));
 """

@@ -64,7 +64,9 @@ def test_traits_are_the_data_and_the_step(example):
     assert example.bias is None and example.step == 1
     example.step = 5  # counted from 1, as "Step 5 of 8" on screen
     assert example.step == 5
-    assert example.trace.steps[example.step - 1].narration() == trace_steps(X, K).steps[4].narration()
+    assert (
+        example.trace.steps[example.step - 1].narration() == trace_steps(X, K).steps[4].narration()
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ CELL = 1.0  # one matrix cell, in drawing units
 GAP = 0.6  # between matrices
 ROW_GAP = 1.2  # between the rows X, K and Y
 MAX_WIDTH = 16.0  # start a new line of matrices past this width
+MAX_NUMBERED = 400  # cells; beyond this the picture shows the grids without their numbers
 
 
 def _place(sizes: list[tuple[float, float]], top: float) -> tuple[list[tuple[float, float]], float]:
@@ -34,6 +35,7 @@ def render_png(trace: Trace, dpi: int = 120) -> bytes:
     """The finished picture of ``trace``: ``X``, the kernels and the full output ``Y``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.collections import PatchCollection
     from matplotlib.patches import Rectangle
 
     (c_i, h, w), (c_o, _, k_h, k_w) = trace.x_shape, trace.k_shape
@@ -81,32 +83,34 @@ def render_png(trace: Trace, dpi: int = 120) -> bytes:
     ax.set_ylim(height, -0.1)
     ax.axis("off")
     faces = {"x": "#ffffff", "pad": "#f3f3f3", "k": KERNEL_FACE, "y": "#ececec"}
+    # One collection of rectangles, and numbers only while there are few enough cells to
+    # read them (matplotlib draws each text on its own, which is slow by the thousand).
+    cells = sum(len(t) * len(t[0]) for _, t, _, _ in items)
+    numbered = cells <= MAX_NUMBERED
+    rects, face, edge, style = [], [], [], []
     for (title, texts, kinds, _), (x0, y0) in placed:
         ax.text(x0, y0 + 0.4, title, fontsize=9, fontweight="bold", va="baseline")
         for a, row in enumerate(texts):
             for b, text in enumerate(row):
                 kind = kinds[a][b]
                 y = y0 + 0.6 + a * CELL
-                ax.add_patch(
-                    Rectangle(
-                        (x0 + b * CELL, y),
-                        CELL,
-                        CELL,
-                        facecolor=faces[kind],
-                        edgecolor=EDGE if kind != "pad" else "#6b6b6b",
-                        linestyle="--" if kind == "pad" else "-",
-                        linewidth=0.8,
+                rects.append(Rectangle((x0 + b * CELL, y), CELL, CELL))
+                face.append(faces[kind])
+                edge.append(EDGE if kind != "pad" else "#6b6b6b")
+                style.append("--" if kind == "pad" else "-")
+                if numbered:
+                    ax.text(
+                        x0 + (b + 0.5) * CELL,
+                        y + 0.5 * CELL,
+                        text,
+                        ha="center",
+                        va="center",
+                        fontsize=9,
+                        color="#555555" if kind == "pad" else "#111111",
                     )
-                )
-                ax.text(
-                    x0 + (b + 0.5) * CELL,
-                    y + 0.5 * CELL,
-                    text,
-                    ha="center",
-                    va="center",
-                    fontsize=9,
-                    color="#555555" if kind == "pad" else "#111111",
-                )
+    ax.add_collection(
+        PatchCollection(rects, facecolors=face, edgecolors=edge, linestyles=style, linewidths=0.8)
+    )
     out = io.BytesIO()
     fig.savefig(out, format="png", facecolor="white")
     return out.getvalue()

@@ -31,7 +31,14 @@ import traitlets
 
 from convutils._backend import is_tensor, to_numpy
 from convutils.checks import as_pair
-from convutils.trace import GRANULARITIES, Granularity, IntOrPair, Trace, check_trace_input, trace_steps
+from convutils.trace import (
+    GRANULARITIES,
+    Granularity,
+    IntOrPair,
+    Trace,
+    check_trace_input,
+    trace_steps,
+)
 
 # Beyond this many products the stepper refuses the data: stepping through thousands of steps
 # teaches nothing. The front end (stepper.js, MAX_PRODUCTS) uses the same limit.
@@ -207,11 +214,14 @@ class Stepper(anywidget.AnyWidget):
     def trace(self) -> Trace:
         """:func:`convutils.trace.trace_steps` of the current data."""
         s = self._state()
-        pair = (lambda v: tuple(v) if isinstance(v, list) else v)
         bias = None if s["bias"] is None else np.array(s["bias"])
         return trace_steps(
-            np.array(s["X"]), np.array(s["K"]), pair(s["padding"]), pair(s["stride"]),
-            s["granularity"], bias,
+            np.array(s["X"]),
+            np.array(s["K"]),
+            _tuple(s["padding"]),
+            _tuple(s["stride"]),
+            s["granularity"],
+            bias,
         )
 
     def png(self) -> bytes:
@@ -250,6 +260,11 @@ class Stepper(anywidget.AnyWidget):
         return data, metadata
 
 
+def _tuple(value: Any) -> Any:
+    """A synced ``[h, w]`` list as the ``(h, w)`` pair the library takes."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 def _guard(fn: Any, *args: Any) -> Any:
     """``fn(*args)``, its ValueError/TypeError re-raised as the trait errors above (same
     message), so traitlets keeps the last valid state."""
@@ -271,7 +286,8 @@ def _script_text(text: str) -> str:
 # Runs once per player: imports the module text of this player (through a blob: URL, which
 # works over http and from file://) and renders it with a model that needs no kernel.
 _LOADER = """(function (me) {
-  var box = me.parentNode, q = function (c) { return box.querySelector("script." + c).textContent; };
+  var box = me.parentNode;
+  var q = function (c) { return box.querySelector("script." + c).textContent; };
   var url = URL.createObjectURL(new Blob([q("cvs-module")], {type: "text/javascript"}));
   import(url).then(function (m) {
     var view = box.querySelector(".cvs-host");
