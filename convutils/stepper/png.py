@@ -34,8 +34,8 @@ def _place(sizes: list[tuple[float, float]], top: float) -> tuple[list[tuple[flo
 def render_png(trace: Trace, dpi: int = 120) -> bytes:
     """The finished picture of ``trace``: ``X``, the kernels and the full output ``Y``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.collections import PatchCollection
+    from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
     (c_i, h, w), (c_o, _, k_h, k_w) = trace.x_shape, trace.k_shape
