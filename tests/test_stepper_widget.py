@@ -153,8 +153,3 @@ def test_reset_example_is_the_chapter_example(example):
 def test_png_shows_the_finished_output(example):
     png = example.png()
     assert png.startswith(b"\x89PNG") and len(png) > 2000
-
-
-def test_the_module_and_css_stay_small():
-    size = len(asset("stepper.js").encode()) + len(asset("stepper.css").encode())
-    assert size < 40 * 1024, size

@@ -255,27 +255,21 @@ export function traceSteps(state) {
         const last = b === null || g === "element" ? chunks.length - 1 : chunks.length;
         let total = 0;
         const soFar = new Array(c.cI).fill(0);
+        const push = (channels, products, sums, part, finishes, bias) => steps.push({
+          index: steps.length, out_channel: o, out_row: i, out_col: j, output_label: label,
+          channels, rows, cols, products, channel_sums: sums, partial_sum: part,
+          running_total: total, finishes_element: finishes, granularity: g, bias });
         chunks.forEach(([chans, prods], n) => {
           for (const p of prods) { soFar[p.channel] += p.value; }
           let part = 0;
           for (const p of prods) { part += p.value; }
           total += part;
           if (g === "element" && b !== null) { total += b; }
-          steps.push({
-            index: steps.length, out_channel: o, out_row: i, out_col: j, output_label: label,
-            channels: chans, rows, cols, products: prods,
-            channel_sums: chans.map((ch) => soFar[ch]), partial_sum: part,
-            running_total: total, finishes_element: n === last, granularity: g,
-            bias: g === "element" ? b : null,
-          });
+          push(chans, prods, chans.map((ch) => soFar[ch]), part, n === last, g === "element" ? b : null);
         });
         if (b !== null && g !== "element") {
           total += b;
-          steps.push({
-            index: steps.length, out_channel: o, out_row: i, out_col: j, output_label: label,
-            channels: [], rows, cols, products: [], channel_sums: [], partial_sum: b,
-            running_total: total, finishes_element: true, granularity: g, bias: b,
-          });
+          push([], [], [], b, true, b);
         }
         row.push(total);
       }
@@ -360,6 +354,10 @@ function h(tag, attrs, ...children) {
 }
 
 function sameData(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+// Two steps of the same output element.
+function same(a, b) {
+  return a.out_channel === b.out_channel && a.out_row === b.out_row && a.out_col === b.out_col;
+}
 
 function render({ model, el }) {
   const isPage = model.get("host") === "page";
@@ -558,7 +556,7 @@ function render({ model, el }) {
       if (e < flat) { text = numberText(trace.output[o][i][j]); state = "cvs-done"; }
       if (e === flat) {
         state = "cvs-now";
-        const before = n > 0 && steps[n - 1].out_channel === s.out_channel && steps[n - 1].out_row === s.out_row && steps[n - 1].out_col === s.out_col;
+        const before = n > 0 && same(steps[n - 1], s);
         text = pending ? (before ? numberText(steps[n - 1].running_total) + " + ?" : "?") : numberText(s.running_total);
       }
       if (td.textContent !== text) { td.textContent = text; }
@@ -590,7 +588,7 @@ function render({ model, el }) {
     const steps = trace.steps;
     const c = trace.check;
     let first = n;
-    while (first > 0 && steps[first - 1].out_channel === s.out_channel && steps[first - 1].out_row === s.out_row && steps[first - 1].out_col === s.out_col) { first -= 1; }
+    while (first > 0 && same(steps[first - 1], s)) { first -= 1; }
     let last = n;
     while (last < steps.length - 1 && !steps[last].finishes_element) { last += 1; }
     const finalSums = new Array(c.cI).fill(0);
@@ -804,7 +802,7 @@ function render({ model, el }) {
       return;
     }
     predict.tries += 1;
-    const prev = n > 0 && trace.steps[n - 1].out_channel === s.out_channel && trace.steps[n - 1].out_row === s.out_row && trace.steps[n - 1].out_col === s.out_col ? trace.steps[n - 1].running_total : 0;
+    const prev = n > 0 && same(trace.steps[n - 1], s) ? trace.steps[n - 1].running_total : 0;
     const terms = s.channels.length === 0 ? "the bias " + fmt(s.partial_sum) : productsText(s);
     predictMsg.textContent = "Not " + numberText(guess) + ". Hint: the total so far is " + numberText(prev) + "; this step adds " + terms + ". Try again, or press Reveal.";
   }
@@ -940,7 +938,7 @@ function render({ model, el }) {
     const s = trace.steps[n];
     const candidate = Object.assign({}, data, { granularity: select.value });
     const t = traceSteps(candidate);
-    const target = t.steps.findIndex((x) => x.out_channel === s.out_channel && x.out_row === s.out_row && x.out_col === s.out_col);
+    const target = t.steps.findIndex((x) => same(x, s));
     apply(candidate, Math.max(0, target) + 1, []);
   });
   listen(resetBtn, "click", () => {
