@@ -525,6 +525,7 @@ function render({ model, el }) {
     marked = [];
     hits = [];
     lookup.textContent = "";
+    if (root.classList.contains("cvs-wide")) { requestAnimationFrame(fit); }
   }
 
   // ---- one step on screen ----
@@ -564,7 +565,8 @@ function render({ model, el }) {
         td.classList.remove("cvs-todo", "cvs-done", "cvs-now");
         td.classList.add(state);
       }
-      td.setAttribute("aria-label", yLabel(o, i, j) + ": " + (text || "not computed yet"));
+      const label = yLabel(o, i, j) + ": " + (text || "not computed yet");
+      if (td.getAttribute("aria-label") !== label) { td.setAttribute("aria-label", label); }
     });
     count.textContent = "Step " + (n + 1) + " of " + steps.length;
     slider.max = String(steps.length);
@@ -572,7 +574,6 @@ function render({ model, el }) {
     narr.textContent = pending ? promptText(s) : narration(s);
     drawBreakdown(s, flat, pending);
     if (predict) { drawPredict(s); }
-    if (root.classList.contains("cvs-wide")) { fit(); }
   }
 
   function promptText(s) {
