@@ -43,13 +43,14 @@ def test_the_page_player_is_self_contained(example):
     # No external script, stylesheet, font or image; the module and CSS are the widget's own.
     assert not re.search(r"<script[^>]+src=|<link|@import|url\(|https?://", page)
     assert asset("stepper.js") in page and asset("stepper.css") in page
+    assert '<script type="module">' in page  # inline: no URL to import from
     state = json.loads(re.search(r'class="cvs-state">(.*?)</script>', page).group(1))
     assert state["host"] == "page" and state["name"] == "two-channels"
     assert state["X"] == cu.two_channel_example()[0].tolist()
     assert state["example"]["K"] == cu.two_channel_example()[1].tolist()
     assert state["step"] == 1
     # Nothing in the embedded texts can close their <script> elements early.
-    assert page.count("</script>") == 3
+    assert page.count("</script>") == 2
 
 
 def test_the_module_is_the_anywidget_front_end(example):

@@ -283,26 +283,25 @@ def _script_text(text: str) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
-# Runs once per player: imports the module text of this player (through a blob: URL, which
-# works over http and from file://) and renders it with a model that needs no kernel.
-_LOADER = """(function (me) {
-  var box = me.parentNode;
-  var q = function (c) { return box.querySelector("script." + c).textContent; };
-  var url = URL.createObjectURL(new Blob([q("cvs-module")], {type: "text/javascript"}));
-  import(url).then(function (m) {
-    var view = box.querySelector(".cvs-host");
-    view.textContent = "";
-    m.default.render({model: m.staticModel(JSON.parse(q("cvs-state"))), el: view});
-  }).catch(function (e) {
-    box.querySelector(".cvs-host").textContent = "The stepper could not start: " + e;
-  });
-})(document.currentScript);"""
+# Appended to the module in the page: start every stepper of the page not yet started. A
+# module script runs after the page is parsed, so the first one starts them all; as an inline
+# module it needs no URL to import from (no blob:, works over http and from file://).
+_BOOT = """
+for (const box of document.querySelectorAll(".cvs-static:not([data-cvs-on])")) {
+  box.setAttribute("data-cvs-on", "");
+  const view = box.querySelector(".cvs-host");
+  view.textContent = "";
+  const state = JSON.parse(box.querySelector("script.cvs-state").textContent);
+  render({ model: staticModel(state), el: view });
+}
+"""
 
 
 def player_html(state: dict) -> str:
-    """The static player: a host element, the CSS, the module, the state and a loader."""
+    """The static player: a host element, the CSS, the state, and the module (with a few
+    lines that render it with a model that needs no kernel)."""
     module = asset("stepper.js")
-    # The module's text goes into a text/plain script; "</script" inside it would end that.
+    # The module goes inline; "</script" inside it would end the element.
     assert "</script" not in module.lower()
     state_json = json.dumps(state, separators=(",", ":"), ensure_ascii=False)
     title = html.escape(state.get("name") or "stepper")
@@ -311,8 +310,7 @@ def player_html(state: dict) -> str:
         f"<style>{asset('stepper.css')}</style>"
         '<div class="cvs-host">The stepper needs JavaScript; the PDF shows its last step.</div>'
         f'<script type="application/json" class="cvs-state">{_script_text(state_json)}</script>'
-        f'<script type="text/plain" class="cvs-module">{module}</script>'
-        f"<script>{_LOADER}</script>"
+        f'<script type="module">{module}{_BOOT}</script>'
         "</div>"
     )
 
