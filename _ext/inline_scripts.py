@@ -6,6 +6,11 @@ as added, and once more when ``prepare_writing`` re-reads the registry, where th
 has become ``''`` instead of ``None`` so the duplicate check misses it. A second ``const``
 declaration is a SyntaxError, so every page logged an error in the browser (see
 tests/test_offline_html.py). This keeps the first copy of each inline script.
+
+It also leaves out the ipywidgets state myst-nb copies from each executed notebook: the book
+loads no widget manager (``nb_ipywidgets_js: {}``), so nothing reads it, and the steppers'
+state would repeat their whole front end (anywidget's ``_esm`` and ``_css``) in every page.
+The steppers' ``text/html`` output carries what the page needs.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from sphinx.application import Sphinx
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def _drop_repeated_inline_scripts(
@@ -24,6 +31,8 @@ def _drop_repeated_inline_scripts(
     seen: set[tuple] = set()
     kept = []
     for script in scripts:
+        if script.attributes.get("type") == WIDGET_STATE:
+            continue
         if not script.filename:
             key = (script.priority, tuple(sorted(script.attributes.items())))
             if key in seen:

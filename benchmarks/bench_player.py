@@ -1,19 +1,23 @@
-"""The static stepper player in headless Chromium: time per step (< 16 ms) and bytes (< 100 KB).
+"""The stepper's front end in headless Chromium: one step (< 16 ms), an edit that recomputes
+3000 products (< 30 ms), the module and CSS (< 40 KB unminified) and each player in a built
+page (< 100 KB with its state).
 
-Per step, in the normal and the large view: the page's own "Next step" button is clicked
-from JavaScript and the layout is forced (``offsetHeight``), so the figure's style and
-layout are included, not just the class switching. The baseline, timed in the same page and
-run, forces the same layout after a click on a button with no handler. A pass steps through
-the whole player; the figure is the median over passes of the mean time per step. Bytes: the
-player's HTML as it is embedded in a page (markup, inline SVG, CSS, JavaScript and the
-frames' JSON); with ``BOOK_HTML`` set to a built book, also what each chapter page spends
-per player, widget state included.
+The front end (``convutils/stepper/stepper.js``) is the same in the book and in the live
+widget, so it is timed once, in a page made of ``Stepper.player_html()``. One step: the
+"Next step" button is clicked from JavaScript and the layout forced (``offsetHeight``), so
+style and layout are included; the baseline, timed in the same page, forces the same layout
+after a click on a button with no handler. A pass steps through the whole stepper (or 400
+steps); the figure is the median over passes of the mean time per step. An edit: the ``X``
+text box gets new numbers and "Apply" is clicked (parse, check, trace every product, rebuild
+the grids, lay out); the figure is the median of 15 edits. Bytes per player in a built book
+are measured when ``BOOK_HTML`` names its ``_build/html`` folder.
 
 Run on its own: ``.venv/bin/python benchmarks/bench_player.py``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import statistics
@@ -24,6 +28,7 @@ import numpy as np
 from _common import print_rows, row
 
 import convutils as cu
+from convutils.stepper.widget import asset
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -35,22 +40,21 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-BENCHMARK = "stepper static player"
+BENCHMARK = "stepper front end"
+PASSES = 15
 
-# Times every step of the first player, one pass at a time (the browser's clock is coarse,
-# about 0.1 ms, so single steps are not timed alone): ms per step for each pass, for the
-# player's "Next step" and for the no-op button, each click followed by a forced layout.
 TIMING_JS = """
 async (passes) => {
   const root = document.querySelector(".cvs");
-  const range = root.querySelector(".cvs-range");
-  const next = root.querySelector('[data-a="next"]');
+  const buttons = Array.from(root.querySelectorAll("button"));
+  const next = buttons.find(b => b.textContent === "Next step");
+  const first = () => { root.focus(); root.dispatchEvent(new KeyboardEvent("keydown",
+    {key: "Home", bubbles: true})); };
   const noop = document.getElementById("noop");
-  const n = parseInt(range.max, 10);
+  const n = Math.min(400, parseInt(root.querySelector(".cvs-range").max, 10) - 1);
   const steps = [], base = [];
   for (let p = 0; p < passes; p++) {
-    range.value = "0";
-    range.dispatchEvent(new Event("input"));
+    first();
     await new Promise(r => requestAnimationFrame(r));
     let t = performance.now();
     for (let i = 0; i < n; i++) { next.click(); void root.offsetHeight; }
@@ -63,7 +67,25 @@ async (passes) => {
   return [steps, base];
 }
 """
-PASSES = 21
+
+EDIT_JS = """
+async ([texts, repeat]) => {
+  const root = document.querySelector(".cvs");
+  const box = root.querySelector('textarea[aria-label="X"]');
+  const apply = Array.from(root.querySelectorAll("button")).find(b => b.textContent === "Apply");
+  const times = [];
+  for (let i = 0; i < repeat; i++) {
+    box.value = texts[i % 2];
+    const t = performance.now();
+    apply.click();
+    void root.offsetHeight;
+    times.push(performance.now() - t);
+    await new Promise(r => requestAnimationFrame(r));
+  }
+  const err = root.querySelector(".cvs-err").textContent;
+  return [times, err, root.querySelector(".cvs-count").textContent];
+}
+"""
 
 
 def _cases() -> list[tuple[str, cu.Stepper]]:
@@ -73,30 +95,32 @@ def _cases() -> list[tuple[str, cu.Stepper]]:
     return [
         ("chapter 1: 2 channels, per channel", cu.stepper(X, K)),
         ("chapter 2: K, K+1, K+2", cu.stepper(X, cu.three_output_kernels(K))),
-        ("chapter 3: 1x1, 3 -> 2 channels", cu.stepper(X3, K1)),
+        ("chapter 3: 1x1, 3 -> 2 channels", cu.stepper(X3, K1, granularity="element")),
         (
-            "exercises: padding 1, stride 2, per product",
-            cu.stepper(X, cu.three_output_kernels(K), padding=1, stride=2, granularity="product"),
+            "2970 products, per product",
+            cu.stepper(
+                rng.integers(-9, 10, (3, 12, 13)),
+                rng.integers(-2, 3, (1, 3, 3, 3)),
+                granularity="product",
+            ),
         ),
     ]
 
 
 def _built_pages() -> list[dict]:
-    """Bytes each built chapter page spends on its stepper: the player plus the widget state
-    the executed notebook leaves in the page (inert without a kernel, but downloaded).
-    Measured when ``BOOK_HTML`` names a built book's ``_build/html`` folder."""
+    """Bytes each built chapter page spends per stepper (markup, CSS, module and state), and
+    any widget state left in the page."""
     book = os.environ.get("BOOK_HTML")
     if not book:
         return []
     rows = []
     for page in sorted(Path(book, "chapters").glob("*.html")):
         text = page.read_text(encoding="utf-8")
-        players = re.findall(r'<div class="cvs" id=.*?</script></div>', text, re.S)
+        players = re.findall(r'<div class="cvs-static".*?</script></div>', text, re.S)
         if not players:
             continue
         state = re.search(
-            r'<script type="application/vnd\.jupyter\.widget-state\+json">'
-            r"(.*?)</script>",
+            r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>',
             text,
             re.S,
         )
@@ -120,15 +144,22 @@ def _built_pages() -> list[dict]:
 def run() -> list[dict]:
     from playwright.sync_api import sync_playwright
 
-    rows = _built_pages()
+    module = len(asset("stepper.js").encode()) + len(asset("stepper.css").encode())
+    rows = [row(BENCHMARK, "module + CSS, unminified", module / 1024, "KiB", target="< 40 KB")]
+    rows += _built_pages()
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         for case, s in _cases():
             player = s.player_html()
-            size = len(player.encode("utf-8"))
             rows.append(
-                row(BENCHMARK, f"{case}: bytes", size / 1024, "KiB", None, None, "< 100 KB")
+                row(
+                    BENCHMARK,
+                    f"{case}: page bytes",
+                    len(player.encode()) / 1024,
+                    "KiB",
+                    target="< 100 KB",
+                )
             )
             page_file = Path(tmp) / "player.html"
             page_file.write_text(
@@ -137,11 +168,10 @@ def run() -> list[dict]:
                 encoding="utf-8",
             )
             page.goto(page_file.as_uri())
-            # The normal view, then the large view, where every step also refits the figure
-            # to the window (player.js ``fit``).
+            page.wait_for_selector(".cvs .cvs-range")
             for view in ("", ", large view"):
                 if view:
-                    page.click('.cvs [data-a="large"]')
+                    page.get_by_role("button", name="Large view").click()
                 steps, base = page.evaluate(TIMING_JS, PASSES)
                 t, b = statistics.median(steps), statistics.median(base)
                 rows.append(
@@ -155,6 +185,23 @@ def run() -> list[dict]:
                         "< 16 ms",
                     )
                 )
+            if view:
+                page.keyboard.press("Escape")
+            X = np.array(s.X)
+            texts = [json.dumps(X.tolist()), json.dumps((X + 1).tolist())]
+            page.locator("details.cvs-edit summary").click()
+            times, err, count = page.evaluate(EDIT_JS, [texts, 15])
+            assert not err, err
+            rows.append(
+                row(
+                    BENCHMARK,
+                    f"{case}: edit X, recompute ({count})",
+                    statistics.median(times),
+                    "ms",
+                    target="< 30 ms",
+                )
+            )
+            s.close()
         browser.close()
     return rows
 

@@ -1,4 +1,9 @@
-"""The stepper object in-process: its mime bundle, and its widget driven like a reader would."""
+"""The stepper object in-process: its mime bundle, its synced traits and their checks.
+
+The front end's own behaviour is driven in a real browser (tests/test_stepper_browser.py) and
+in JupyterLab (tests/test_stepper_lab.py); its arithmetic is compared with Python's in
+tests/test_stepper_parity.py.
+"""
 
 import base64
 import json
@@ -6,201 +11,129 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+import torch
 
 import convutils as cu
-from convutils.stepper_render import frames
-from convutils.trace import GRANULARITIES, trace_steps
+from convutils.stepper.widget import asset
+from convutils.trace import trace_steps
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 @pytest.fixture
 def example():
-    return cu.stepper(*cu.two_channel_example())
-
-
-def shown_outputs(html: str) -> list[str]:
-    """The output grid's cell texts in a rendered view, in (o, i, j) order."""
-    cells = re.findall(r'id="[^"]*-y(\d+)t" class="cvs-v"[^>]*>([^<]*)<', html)
-    return [text for _, text in sorted(cells, key=lambda c: int(c[0]))]
-
-
-def narration(html: str) -> str:
-    return re.search(r'<p class="cvs-narr"[^>]*>([^<]*)</p>', html).group(1)
+    X, K = cu.two_channel_example()
+    s = cu.stepper(X, K, name="two-channels")
+    yield s
+    s.close()
 
 
 def test_bundle_has_widget_player_png_and_short_text(example):
-    bundle = example._repr_mimebundle_()
+    bundle, _ = example._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html", "image/png", WIDGET_VIEW}
-    assert bundle[WIDGET_VIEW]["model_id"] == example.widget.box.model_id
-    assert "IntSlider(" not in bundle["text/plain"] and len(bundle["text/plain"]) < 200
+    assert bundle[WIDGET_VIEW]["model_id"] == example.model_id
+    assert len(bundle["text/plain"]) < 200
     assert "[[56, 72], [104, 120]]" in bundle["text/plain"]
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
-    page = bundle["text/html"]
+
+
+def test_the_page_player_is_self_contained(example):
+    page = example._repr_mimebundle_()[0]["text/html"]
     assert len(page.encode()) < 100_000
-    # Self-contained: no external script, stylesheet, font or image.
-    assert not re.search(r"<script[^>]+src=|<link|@import|url\(|https?://(?!www\.w3\.org)", page)
-    for name in ("Previous step", "Play", "Next step", "Large view"):
-        assert name in page
-    assert 'aria-live="polite"' in page
+    # No external script, stylesheet, font or image; the module and CSS are the widget's own.
+    assert not re.search(r"<script[^>]+src=|<link|@import|url\(|https?://", page)
+    assert asset("stepper.js") in page and asset("stepper.css") in page
+    assert '<script type="module">' in page  # inline: no URL to import from
+    state = json.loads(re.search(r'class="cvs-state">(.*?)</script>', page).group(1))
+    assert state["host"] == "page" and state["name"] == "two-channels"
+    assert state["X"] == cu.two_channel_example()[0].tolist()
+    assert state["example"]["K"] == cu.two_channel_example()[1].tolist()
+    assert state["step"] == 1
+    # Nothing in the embedded texts can close their <script> elements early.
+    assert page.count("</script>") == 2
 
 
-def test_a_closed_widget_leaves_the_player(example):
-    example.widget.box.close()
-    bundle = example._repr_mimebundle_()
-    assert WIDGET_VIEW not in bundle and "text/html" in bundle
+def test_the_module_is_the_anywidget_front_end(example):
+    assert example._esm == asset("stepper.js") and example._css == asset("stepper.css")
+    assert "export default { render }" in example._esm
 
 
-def test_player_embeds_the_frames_convutils_computed(example):
-    page = example.player_html()
-    data = json.loads(re.search(r'class="cvs-data">(.*?)</script>', page).group(1))
-    assert data["g"] == "channel"
-    assert set(data["t"]) == {"element", "channel", "product"}
-    t = trace_steps(*cu.two_channel_example())
-    frames = data["t"]["channel"]
-    assert [f["n"] for f in frames] == [s.narration() for s in t.steps]
-    assert data["f"] == ["56", "72", "104", "120"]
-    assert [(f["e"], f["v"]) for f in frames] == [
-        (s.out_row * 2 + s.out_col, str(s.running_total)) for s in t.steps
-    ]
-    # Two players of the same data never share element ids.
-    ids = set(re.findall(r' id="([^"]+)"', page))
-    assert not ids & set(re.findall(r' id="([^"]+)"', example.player_html()))
-
-
-def test_widget_steps_and_shows_the_running_total(example):
-    w = example.widget
-    assert narration(w.view.value) == "Y[0,0] += channel 0: 0×0 + 1×1 + 3×2 + 4×3 = 19 → 19"
-    assert shown_outputs(w.view.value) == ["19", "", "", ""]
-    w.next.click()
-    assert w.step == 1 and w.slider.value == 2  # the slider counts from 1, like the counter "2 / 8"
-    assert "= 37 → 56" in narration(w.view.value)
-    w.set_step(99)  # clamped to the last step
-    assert w.step == 7
-    assert shown_outputs(w.view.value) == ["56", "72", "104", "120"]
-    assert '<p class="cvs-count">8 / 8</p>' in w.view.value
-    w.prev.click()
-    assert w.step == 6 and shown_outputs(w.view.value)[3] == "43"
-
-
-def test_large_view_toggle(example):
-    w = example.widget
-    assert "cvs-large" not in w.view.value
-    w.large.value = True
-    assert 'class="cvs cvs-live cvs-large"' in w.view.value
-    w.next.click()
-    assert "cvs-large" in w.view.value  # stays large while stepping
-
-
-def svg_sizes(html: str) -> dict[str, tuple[float, float]]:
-    """Each band's drawn width and height, from its ``<svg>`` element."""
-    found = re.findall(
-        r'<svg class="cvs-fig cvs-fig-(\w)" [^>]*width="([\d.]+)" height="([\d.]+)"', html
-    )
-    return {band: (float(w), float(h)) for band, w, h in found}
-
-
-def test_large_view_draws_the_figure_larger(example):
-    # The live view runs no script, so the large view must come drawn larger from Python.
-    w = example.widget
-    normal = svg_sizes(w.view.value)
-    assert set(normal) == {"x", "k", "y"}
-    w.large.value = True
-    large = svg_sizes(w.view.value)
-    for band in "xky":
-        assert large[band][0] >= 2 * normal[band][0] and large[band][1] >= 2 * normal[band][1]
-    w.large.value = False
-    assert svg_sizes(w.view.value) == normal
-
-
-def test_kernel_line_names_the_output_channel_only_when_there_are_several(example):
-    w = example.widget
-    assert re.search(r'<p class="cvs-kern">Kernel in use: K\[0\]</p>', w.view.value)
+def test_traits_are_the_data_and_the_step(example):
     X, K = cu.two_channel_example()
-    many = cu.stepper(X, cu.three_output_kernels(K)).widget
-    many.set_step(many.slider.max - 1)  # the last step: output channel 2, input channel 1
-    assert '<p class="cvs-kern">Kernel in use: K[2,1] (writes Y[2])</p>' in many.view.value
-    many.box.close()
-
-
-def test_granularity_choice_retraces(example):
-    w = example.widget
-    w.granularity.value = "product"
-    assert w.slider.max == 32
-    w.set_step(2)
-    assert narration(w.view.value) == "Y[0,0] += channel 0: 3×2 = 6 → 7"
-    w.granularity.value = "element"
-    assert w.slider.max == 4 and w.step == 2
-    assert narration(w.view.value).endswith("= 37 + 67 = 104")
-
-
-def test_editing_x_recomputes(example):
-    w = example.widget
-    X = np.array(cu.two_channel_example()[0])
-    X[0, 0, 1] = 11
-    w.x_text.value = json.dumps(X.tolist())
-    assert w.message.value == ""
-    assert narration(w.view.value).endswith("0×0 + 11×1 + 3×2 + 4×3 = 29 → 29")
-    assert example.trace.output[0][0][0] == cu.corr2d_multi_in(X, example.widget.K)[0, 0]
-    # The static player of the same object follows the edit.
-    assert "11×1" in example.player_html()
-
-
-def test_editing_shapes_padding_and_stride(example):
-    w = example.widget
-    w.k_text.value = "[[[[1]], [[2]]], [[[3]], [[4]]]]"  # two 1x1 output kernels
-    w.pad_text.value = "1"
-    w.stride_text.value = "2, 2"
-    assert w.message.value == ""
-    X = cu.two_channel_example()[0]
-    K = np.array([[[[1]], [[2]]], [[[3]], [[4]]]])
-    expected = cu.corr2d_multi_in_out(X, K, padding=1, stride=2)
-    assert expected.shape == (2, 3, 3)
-    assert w.trace.out_shape == (2, 3, 3)
-    w.set_step(len(w.trace.steps) - 1)
-    assert shown_outputs(w.view.value) == [str(v) for v in expected.ravel()]
-    assert "K[1,1]" in w.view.value
+    assert example.X == X.tolist() and example.K == K.tolist()
+    assert (example.padding, example.stride, example.granularity) == (0, 1, "channel")
+    assert example.bias is None and example.step == 1
+    example.step = 5  # counted from 1, as "Step 5 of 8" on screen
+    assert example.step == 5
+    assert (
+        example.trace.steps[example.step - 1].narration() == trace_steps(X, K).steps[4].narration()
+    )
 
 
 @pytest.mark.parametrize(
-    ("field", "text", "fragment"),
+    ("name", "value", "fragment"),
     [
-        ("x_text", "[[[0, 1], [2, x]]]", "could not read"),
-        ("x_text", "[[[0, 1], [2]]]", "different lengths"),
-        ("x_text", "[[[0, 'a']]]", "must be a number"),
-        ("k_text", "[[[1, 2], [3, 4]]]", "input channels"),
-        ("k_text", "[[[1, 2, 3, 4]]] * 2", "could not read"),
-        ("x_text", "[[[1]], [[2]]]", "larger than the"),
-        ("stride_text", "0", "positive"),
-        ("pad_text", "one", "padding"),
+        ("X", [[[1, 2], [3]]], "different lengths"),
+        ("X", [[["a"]]], "must be a number"),
+        ("X", np.zeros((3, 3)), "levels of nesting"),
+        ("K", np.zeros((3, 2, 2)), "input channels"),
+        ("K", np.zeros((2, 4, 4)), "larger than the"),
+        ("padding", -1, "non-negative"),
+        ("stride", (1, 0), "positive"),
+        ("stride", 1.5, "an int or an (h, w) pair"),
+        ("X", np.ones((2, 40, 40)), "at most 3000"),
+        ("bias", [1, 2], "one bias per output channel"),
+        ("granularity", "row", "'row'"),
+        ("step", 9, "between 1 and 8"),
+        ("step", 0, "between 1 and 8"),
     ],
 )
-def test_bad_input_keeps_the_last_valid_state(example, field, text, fragment):
-    w = example.widget
-    w.set_step(1)
-    before = w.view.value
-    getattr(w, field).value = text
-    assert "Not applied" in w.message.value and fragment in w.message.value
-    assert 'role="alert"' in w.message.value
-    assert w.view.value == before and w.step == 1
+def test_a_bad_value_raises_and_keeps_the_last_valid_state(example, name, value, fragment):
+    example.step = 3
+    before = {k: getattr(example, k) for k in ("X", "K", "bias", "padding", "stride", "step")}
+    with pytest.raises((ValueError, TypeError)) as info:
+        setattr(example, name, value)
+    assert fragment in str(info.value)
+    assert str(info.value).startswith(("stepper:", f"{name}:"))
+    assert {k: getattr(example, k) for k in before} == before
     assert example.trace.output == (((56, 72), (104, 120)),)
-    # Fixing the text clears the message.
-    getattr(w, field).value = {
-        "x_text": json.dumps(cu.two_channel_example()[0].tolist()),
-        "k_text": json.dumps(cu.two_channel_example()[1].tolist()),
-        "stride_text": "1",
-        "pad_text": "0",
-    }[field]
-    assert w.message.value == ""
 
 
-def test_too_many_steps_are_refused(example):
-    w = example.widget
-    w.x_text.value = json.dumps(np.ones((2, 40, 40), dtype=int).tolist())
-    assert "at most" in w.message.value
-    assert len(w.trace.steps) == 8
+def test_update_sets_several_traits_together_or_none(example):
+    X3 = np.arange(27).reshape(3, 3, 3)
+    K3 = np.ones((2, 3, 1, 1), dtype=int)
+    example.update(X=X3, K=K3)
+    assert example.trace.out_shape == (2, 3, 3)
+    np.testing.assert_array_equal(np.array(example.trace.output), cu.corr2d_multi_in_out(X3, K3))
+    with pytest.raises(ValueError, match="input channels"):
+        example.update(X=np.zeros((2, 3, 3)), K=K3)
+    assert example.X == X3.tolist()
+
+
+def test_a_smaller_example_pulls_the_step_back(example):
+    example.step = 8
+    example.X = np.arange(8).reshape(2, 2, 2)  # one output element: 2 steps per channel
+    assert example.step == 2
+
+
+def test_tensors_and_bias(example):
+    X, K = cu.two_channel_example()
+    K3 = cu.three_output_kernels(K)
+    s = cu.stepper(torch.tensor(X), torch.tensor(K3), bias=torch.tensor([1, -2, 3]))
+    assert s.bias == [1, -2, 3]
+    expected = cu.corr2d_multi_in_out(X, K3, bias=np.array([1, -2, 3]))
+    np.testing.assert_array_equal(np.array(s.trace.output), expected)
+    assert s.trace.steps[2].narration() == "Y[0,0,0] += bias 1 → 57"
+    assert len(s.trace.steps) == 3 * 4 * 3
+    s.close()
+
+
+def test_bias_is_one_number_per_output_channel():
+    X, K = cu.two_channel_example()
+    with pytest.raises(ValueError, match=r"one bias per output channel, so bias must have shape"):
+        cu.stepper(X, cu.three_output_kernels(K), bias=np.array([1, 2]))
+    element = trace_steps(X, K, granularity="element", bias=np.array([5]))
+    assert element.steps[0].narration().endswith("= 19 + 37 + 5 = 61")
 
 
 def test_bad_call_raises_at_once():
@@ -209,38 +142,15 @@ def test_bad_call_raises_at_once():
         cu.stepper(X, K[:1])
     with pytest.raises(ValueError, match=r"stepper: X \(8, 32, 32\) .* at most 3000"):
         cu.stepper(np.ones((8, 32, 32)), np.ones((8, 3, 3)))
+    with pytest.raises(ValueError, match="granularity"):
+        cu.stepper(X, K, granularity="rows")
 
 
-@settings(max_examples=30, deadline=None)
-@given(
-    st.integers(1, 3),
-    st.integers(1, 2),
-    st.integers(1, 3),
-    st.integers(0, 1),
-    st.integers(1, 2),
-    st.sampled_from(GRANULARITIES),
-    st.integers(0, 2**32 - 1),
-)
-def test_frames_show_what_the_trace_computed(c_i, c_o, k, pad, stride, granularity, seed):
-    rng = np.random.default_rng(seed)
-    X = rng.integers(-5, 6, (c_i, 4, 3))
-    K = rng.integers(-5, 6, (c_o, c_i, k, k))
-    t = trace_steps(X, K, pad, stride, granularity)
-    Y = cu.corr2d_multi_in_out(X, K, padding=pad, stride=stride)
-    _, h_o, w_o = Y.shape
-    fs = frames(t)
-    assert len(fs) == len(t.steps)
-    for f, s in zip(fs, t.steps, strict=True):
-        flat = (s.out_channel * h_o + s.out_row) * w_o + s.out_col
-        assert f.element == flat and f.out_state[flat] == "c"
-        assert f.out_text[flat] == str(s.running_total)
-        assert f.narration == s.narration()
-        # Finished elements show the output's values; the ones not reached are blank.
-        for e, (text, state) in enumerate(zip(f.out_text, f.out_state, strict=True)):
-            if e < flat:
-                assert state == "d" and text == str(Y.ravel()[e])
-            elif e > flat:
-                assert state == "." and text == ""
-        shaded_x = {key for key, cls in f.marks if key.startswith("x") and cls == "p"}
-        assert shaded_x == {f"x{p.channel}_{p.row}_{p.col}" for p in s.products}
-        assert (f"kg{s.out_channel}", "on") in f.marks
+def test_reset_example_is_the_chapter_example(example):
+    example.X = (np.array(example.X) + 1).tolist()
+    assert example.example["X"] == cu.two_channel_example()[0].tolist()
+
+
+def test_png_shows_the_finished_output(example):
+    png = example.png()
+    assert png.startswith(b"\x89PNG") and len(png) > 2000

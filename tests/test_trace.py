@@ -155,3 +155,49 @@ def test_trace_is_frozen():
         t.steps[0].running_total = 0
     X[0, 0, 0] = 100  # changing the input afterwards does not change the recorded trace
     assert t.X[0][0][0] == 0
+
+
+def test_bias_is_the_last_term_of_every_element():
+    X, K = cu.two_channel_example()
+    K3 = cu.three_output_kernels(K)
+    bias = np.array([1, -2, 3])
+    expected = cu.corr2d_multi_in_out(X, K3, bias=bias)
+    for g in GRANULARITIES:
+        t = trace_steps(X, K3, granularity=g, bias=bias)
+        assert np.array_equal(np.array(t.output), expected)
+        assert t.bias == (1, -2, 3)
+    channel = trace_steps(X, K3, bias=bias).steps
+    assert [s.narration() for s in channel[:3]] == [
+        "Y[0,0,0] += channel 0: 0×0 + 1×1 + 3×2 + 4×3 = 19 → 19",
+        "Y[0,0,0] += channel 1: 1×1 + 2×2 + 4×3 + 5×4 = 37 → 56",
+        "Y[0,0,0] += bias 1 → 57",
+    ]
+    assert [s.finishes_element for s in channel[:3]] == [False, False, True]
+    assert channel[5].narration() == "Y[0,0,1] += bias 1 → 73"
+    element = trace_steps(X, K3, granularity="element", bias=bias).steps[4]
+    assert element.narration().endswith("+ (-2) = 27 + 49 + (-2) = 74")  # Y[1,0,0]
+    with pytest.raises(ValueError, match=r"one bias per output channel"):
+        trace_steps(X, K3, bias=np.array([1, 2]))
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (3, "3"),
+        (-12, "-12"),
+        (2.0, "2"),
+        (-0.0, "0"),
+        (0.5, "0.5"),
+        (1 / 3, "0.3333"),
+        (1.0625, "1.063"),  # halves round up, as in the front end (not to even)
+        (123456.789, "123457"),
+        (0.00012345, "0.0001235"),
+        (9.99996, "10"),
+        (1e-14, "0"),
+    ],
+)
+def test_one_number_format(value, text):
+    from convutils.trace import fmt, number_text
+
+    assert number_text(value) == text
+    assert fmt(value) == (f"({text})" if text.startswith("-") else text)
