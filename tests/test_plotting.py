@@ -200,7 +200,8 @@ def test_cost_growth_figure_writes_the_cases_values_and_subscripts_the_symbols()
 
 def chapter_figures():
     """The four figures as the chapters draw them (the exercises' with fixed timings)."""
-    from convutils.costs import ConvLayer, GrowthCase
+    from convutils.costs import ConvLayer
+    from convutils.timing import GrowthCase
 
     X, K = convutils.two_channel_example()
     rng = np.random.default_rng(4)
