@@ -40,7 +40,7 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
     _lock = threading.Lock()
     quiet = False
 
-    def send_head(self):  # type: ignore[override]
+    def send_head(self) -> object:  # type: ignore[override]
         path = self.translate_path(self.path)
         if os.path.isdir(path):
             if not self.path.split("?")[0].endswith("/"):
