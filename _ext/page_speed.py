@@ -13,12 +13,22 @@
   ``loading="lazy"`` and ``decoding="async"`` on every image but a page's first.
 - A ``<meta name="description">`` per page: the page's front matter ``description`` if it
   has one, else its first paragraph of prose.
+- KaTeX (sphinxcontrib-katex, prerendering with node): the render server is started here,
+  waiting until it accepts connections (the extension's own start connects as soon as the
+  socket file exists, before node listens on it, and fails on a busy machine), with a longer
+  time per formula; a formula KaTeX cannot typeset is a build warning (an error with -W),
+  not a red box in the page.
 """
 
 from __future__ import annotations
 
+import atexit
 import html
 import re
+import socket
+import subprocess
+import tempfile
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -147,6 +157,48 @@ def _sized_images(app: Sphinx, body: str) -> str:
     return _IMG.sub(fix, body)
 
 
+# --- KaTeX --------------------------------------------------------------------------------
+
+KATEX_STARTUP_SECONDS = 60.0
+KATEX_FORMULA_SECONDS = 60.0
+
+
+def _start_katex(app: Sphinx) -> None:
+    if app.builder.format != "html" or not app.config.katex_prerender:
+        return
+    from sphinxcontrib import katex
+
+    katex.RENDER_TIMEOUT = KATEX_FORMULA_SECONDS
+    if katex.KaTeXServer.katex_server is not None:
+        return
+    rundir = Path(tempfile.mkdtemp(prefix="sphinxcontrib_katex"))
+    path = rundir / "katex.sock"
+    cmd = katex.KaTeXServer.build_command(socket=path)
+    process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=rundir)
+    deadline = time.monotonic() + KATEX_STARTUP_SECONDS
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(str(path))
+            break
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"the KaTeX server ({' '.join(cmd)}) did not start") from None
+            time.sleep(0.05)
+    server = katex.KaTeXServer(rundir, process, sock)
+    atexit.register(katex.KaTeXServer.terminate, server)
+    katex.KaTeXServer.katex_server = server
+
+
+def _katex_errors(pagename: str, body: str) -> None:
+    for tag in re.findall(r'<span[^>]*class="katex-error"[^>]*>', body):
+        why = re.search(r'title="([^"]*)"', tag)
+        message = html.unescape(why.group(1)) if why else tag
+        logger.warning("%s: KaTeX cannot typeset a formula: %s", pagename, message)
+
+
 # --- the page hook -----------------------------------------------------------------------
 
 
@@ -155,6 +207,7 @@ def _page_context(
 ) -> None:
     _defer_scripts(context)
     if context.get("body"):
+        _katex_errors(pagename, context["body"])
         context["body"] = _sized_images(app, context["body"])
     description = _description(app, pagename, doctree)
     if description and 'name="description"' not in context.get("metatags", ""):
@@ -239,4 +292,5 @@ def setup(app: Sphinx) -> dict:
     # After the other extensions' page hooks (they add scripts for one page).
     app.connect("html-page-context", _page_context, priority=800)
     app.connect("build-finished", _write_icons)
+    app.connect("builder-inited", _start_katex)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
