@@ -90,3 +90,37 @@ bench: $(TEST_STAMP) $(MATHJAX)
 
 clean:
 	rm -rf _build
+
+# ---- Issue 13 (helper "speed"): math at build time, Lighthouse and axe-core, `make serve` ----
+# KaTeX's CSS and fonts for math typeset when the book builds (sphinxcontrib-katex prerenders
+# with node and the katex.min.js it bundles: keep KATEX_VERSION equal to that bundle's,
+# 0.16.22 in sphinxcontrib-katex 0.9.11). Only the woff2 fonts are shipped (every browser that
+# runs the book reads them), and katex.min.css is trimmed to name only those.
+# Lighthouse 12.2.3 (13 needs a newer Node) for benchmarks/bench_pages.py, axe-core for
+# tests/test_axe.py. All pinned, installed once into _vendor/npm by one npm command (npm
+# removes from node_modules what a command does not name).
+KATEX_VERSION := 0.16.22
+LIGHTHOUSE_VERSION := 12.2.3
+AXE_VERSION := 4.10.2
+NPM_STAMP := _vendor/npm/.speed-$(KATEX_VERSION)-$(LIGHTHOUSE_VERSION)-$(AXE_VERSION)
+KATEX_CSS := _vendor/katex/katex.min.css
+
+.PHONY: npm-vendor serve
+$(NPM_STAMP):
+	npm install --prefix _vendor/npm --no-save --no-audit --no-fund --loglevel=error -E \
+		katex@$(KATEX_VERSION) lighthouse@$(LIGHTHOUSE_VERSION) axe-core@$(AXE_VERSION)
+	touch $@
+$(KATEX_CSS): $(NPM_STAMP)
+	rm -rf _vendor/katex && mkdir -p _vendor/katex/fonts
+	cp _vendor/npm/node_modules/katex/dist/fonts/*.woff2 _vendor/katex/fonts/
+	sed -E 's/,url\(fonts\/[^)]*\.(woff|ttf)\) format\("(woff|truetype)"\)//g' \
+		_vendor/npm/node_modules/katex/dist/katex.min.css > $@
+npm-vendor: $(KATEX_CSS)
+# What the targets above need from this block (extra prerequisites; their recipes are above).
+vendor book pdf: $(KATEX_CSS)
+test bench: $(KATEX_CSS)
+
+# The built book on http://127.0.0.1:<free port>/, gzipped like a web host (tools/serve.py).
+serve:
+	@test -f _build/html/index.html || $(MAKE) book
+	$(PY) tools/serve.py _build/html
