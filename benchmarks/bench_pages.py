@@ -124,6 +124,18 @@ def lighthouse(url: str, form: str, out_json: Path) -> dict:
     }
 
 
+def _retried(url: str, form: str, out: Path, attempts: int = 3) -> dict:
+    """Lighthouse, run again when Chromium's DevTools protocol times out (a busy machine)."""
+    for attempt in range(attempts):
+        try:
+            return lighthouse(url, form, out)
+        except RuntimeError as err:
+            if attempt == attempts - 1:
+                raise
+            print(f"  retrying {url} ({form}): {str(err)[-120:]}", file=sys.stderr, flush=True)
+    raise AssertionError("unreachable")
+
+
 def measure(urls: dict[str, str], runs: int, tmp: Path) -> dict[tuple[str, str], dict]:
     """Median figures per (page, form factor); runs interleave pages so load drifts spread."""
     samples: dict[tuple[str, str], list[dict]] = {}
@@ -131,7 +143,7 @@ def measure(urls: dict[str, str], runs: int, tmp: Path) -> dict[tuple[str, str],
         for form in ("mobile", "desktop"):
             for name, url in urls.items():
                 out = tmp / f"lh-{i}-{form}-{len(samples)}.json"
-                samples.setdefault((name, form), []).append(lighthouse(url, form, out))
+                samples.setdefault((name, form), []).append(_retried(url, form, out))
                 print(f"  run {i + 1}/{runs} {form:7} {name}", file=sys.stderr, flush=True)
     result = {}
     for key, runs_ in samples.items():
