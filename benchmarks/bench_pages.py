@@ -15,7 +15,8 @@ practices and SEO 100.
 
 Set ``BOOK_HTML`` to a built book to measure it; otherwise the script builds the book into a
 temporary folder first. Run on its own: ``.venv/bin/python benchmarks/bench_pages.py``
-(``--runs 1`` for a quick look).
+(``--runs 1`` for a quick look; ``--before DIR`` also measures another build of the book,
+such as one from before a change, in the same run, its pages interleaved with these).
 """
 
 from __future__ import annotations
@@ -226,7 +227,7 @@ def markdown(result: dict[tuple[str, str], dict]) -> str:
     return "\n".join(lines)
 
 
-def run(runs: int = RUNS) -> list[dict]:
+def run(runs: int = RUNS, before: Path | None = None) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         html = Path(os.environ["BOOK_HTML"]) if os.environ.get("BOOK_HTML") else None
@@ -234,17 +235,27 @@ def run(runs: int = RUNS) -> list[dict]:
         site = tmp / "site"
         shutil.copytree(html, site)
         shutil.copytree(build_floor(tmp), site / "_floor")
+        if before is not None:
+            shutil.copytree(before, site / "_before")
         server, base = serve.start(site)
         try:
             urls = {FLOOR: base + "_floor/index.html"}
-            urls |= {page.removesuffix(".html"): base + page for page in book_pages()}
+            for page in book_pages():
+                if before is not None:
+                    urls[f"before: {page.removesuffix('.html')}"] = base + "_before/" + page
+                urls[page.removesuffix(".html")] = base + page
             result = measure(urls, runs, tmp)
         finally:
             server.shutdown()
-    print(markdown(result), file=sys.stderr)
+    table = markdown(result)
+    print(table, file=sys.stderr)
+    # The per-page table, for the README or an issue (run_all.py keeps only the rows).
+    (ROOT / "_build").mkdir(exist_ok=True)
+    (ROOT / "_build" / "bench_pages.md").write_text(table + "\n")
     return _rows(result)
 
 
 if __name__ == "__main__":
     n = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else RUNS
-    print_rows(run(n))
+    old = Path(sys.argv[sys.argv.index("--before") + 1]) if "--before" in sys.argv else None
+    print_rows(run(n, old))
