@@ -61,14 +61,23 @@ KEEP_BLOCKING = {"_static/documentation_options.js"}
 # --- scripts -----------------------------------------------------------------------------
 
 
-def _defer_scripts(context: dict) -> None:
-    for script in context.get("script_files") or []:
+def _defer_scripts(pagename: str, context: dict) -> None:
+    # The search page's own template loads searchtools.js without defer, and it calls
+    # doctools.js's _ready() at once: that page keeps its scripts as Sphinx writes them.
+    if pagename == "search":
+        return
+    from sphinx.builders.html._assets import _JavaScript
+
+    scripts = context.get("script_files") or []
+    for i, script in enumerate(scripts):
         attrs = script.attributes
         if not script.filename or script.filename in KEEP_BLOCKING:
             continue
         if attrs.get("async") or attrs.get("defer") or attrs.get("type") == "module":
             continue
-        attrs["defer"] = "defer"
+        # A new object: the builder shares these between pages (and the search page's stay).
+        deferred = {**attrs, "defer": "defer"}
+        scripts[i] = _JavaScript(script.filename, priority=script.priority, **deferred)
 
 
 # --- meta description --------------------------------------------------------------------
@@ -235,7 +244,7 @@ def _katex_font_preloads(context: dict, body: str) -> str:
 def _page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
 ) -> None:
-    _defer_scripts(context)
+    _defer_scripts(pagename, context)
     if context.get("body"):
         _katex_errors(pagename, context["body"])
         context["body"] = _sized_images(app, context["body"])
