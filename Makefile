@@ -7,6 +7,8 @@
 #   make pdf     build the PDF with Debian's TeX
 #   make bench   run every benchmark, print one table, write benchmarks/README.md
 #   make readme-picture   redraw docs/stepper.png (the stepper in the built chapter 1)
+#   make serve   serve the built book on localhost with gzip, as a web host would
+#   make screenshots   every page at 375/768/1280 px, light and dark, in _build/screenshots/
 # Each creates .venv on first use and reinstalls only when a requirements file changes.
 
 PYTHON ?= python3
@@ -15,8 +17,36 @@ PY     := $(VENV)/bin/python
 BOOK_STAMP := $(VENV)/.book-installed
 TEST_STAMP := $(VENV)/.test-installed
 FIRST_CHAPTER := chapters/multiple_input_channels.ipynb
+.DEFAULT_GOAL := book
 
 # ---------------------------------------------------------------------------------------------
+
+# ---- npm packages vendored into _vendor/ (math at build time, Lighthouse, axe-core) ----
+# KaTeX's CSS and fonts for math typeset when the book builds (sphinxcontrib-katex prerenders
+# with node and the katex.min.js it bundles: keep KATEX_VERSION equal to that bundle's,
+# 0.16.22 in sphinxcontrib-katex 0.9.11). Only the woff2 fonts are shipped (every browser that
+# runs the book reads them), and katex.min.css is trimmed to name only those.
+# Lighthouse 12.2.3 (13 needs a newer Node) for benchmarks/bench_pages.py, axe-core for
+# tests/test_axe.py. All pinned, installed once into _vendor/npm by one npm command (npm
+# removes from node_modules what a command does not name).
+KATEX_VERSION := 0.16.22
+LIGHTHOUSE_VERSION := 12.2.3
+AXE_VERSION := 4.10.2
+NPM_STAMP := _vendor/npm/.speed-$(KATEX_VERSION)-$(LIGHTHOUSE_VERSION)-$(AXE_VERSION)
+KATEX_CSS := _vendor/katex/katex.min.css
+
+.PHONY: npm-vendor serve
+$(NPM_STAMP):
+	npm install --prefix _vendor/npm --no-save --no-audit --no-fund --loglevel=error -E \
+		katex@$(KATEX_VERSION) lighthouse@$(LIGHTHOUSE_VERSION) axe-core@$(AXE_VERSION)
+	touch $@
+$(KATEX_CSS): $(NPM_STAMP)
+	rm -rf _vendor/katex && mkdir -p _vendor/katex/fonts
+	cp _vendor/npm/node_modules/katex/dist/fonts/*.woff2 _vendor/katex/fonts/
+	sed -E 's/,url\(fonts\/[^)]*\.(woff|ttf)\) format\("(woff|truetype)"\)//g' \
+		_vendor/npm/node_modules/katex/dist/katex.min.css > $@
+npm-vendor: $(KATEX_CSS)
+
 # What each command needs from the system, checked before anything else runs (target
 # `deps-<name>`). An entry is `command:debian-package` (present when the command is on the
 # PATH) or a bare `debian-package` with no command of its own (checked with `dpkg -s`, when
@@ -24,14 +54,15 @@ FIRST_CHAPTER := chapters/multiple_input_channels.ipynb
 # otherwise the command stops with one line naming the packages and the apt command to run.
 # To add a tool to a command, add an entry to its variable here; nothing else changes.
 #
-# npm: MathJax 3 is served from the book's own _static/ (no CDN) and no maintained Python
-#   wheel ships it (PyPI's MathJax packages are MathJax 2 or framework plug-ins), so npm
-#   fetches the pinned release once into _vendor/.
+# node: sphinxcontrib-katex typesets every formula when the book builds by running the KaTeX
+#   it bundles under node (pages then carry no typesetting script). npm: KaTeX's CSS and fonts
+#   (no Python wheel ships them at the bundled version), axe-core for the accessibility tests
+#   and Lighthouse for `make bench`, pinned and fetched once into _vendor/.
 # chromium: the browser tests and benchmarks drive a real browser; `playwright install`
 #   downloads from a CDN, Debian's package comes through apt like everything else.
 # TeX: the PDF is LaTeX (jupyter-book's pdflatex builder, run with xelatex); nothing in Python
 #   replaces it. poppler-utils: pdftotext/pdfimages, with which tests/test_pdf.py reads it.
-BOOK_DEPS  := npm:npm
+BOOK_DEPS  := node:nodejs npm:npm
 TEX_DEPS   := latexmk:latexmk xelatex:texlive-xetex xindy:xindy texlive-latex-recommended \
 	texlive-latex-extra texlive-fonts-recommended texlive-plain-generic lmodern \
 	fonts-freefont-otf tex-gyre
@@ -73,11 +104,6 @@ tex-deps: deps-pdf
 system-deps: deps-test
 # ---------------------------------------------------------------------------------------------
 
-# MathJax is served from the book's own _static/ (no CDN): npm fetches it once into _vendor/,
-# which _config.yml adds to html_static_path. Pinned so every build ships the same files.
-MATHJAX_VERSION := 3.2.2
-MATHJAX := _vendor/static/mathjax/tex-chtml.js
-
 .PHONY: book test check lint clean vendor lab pdf bench readme-picture colab-cells
 
 $(PY):
@@ -91,17 +117,10 @@ $(TEST_STAMP): $(BOOK_STAMP) requirements-dev.txt
 	$(PY) -m pip install -r requirements-dev.txt
 	touch $@
 
-$(MATHJAX):
-	npm install --prefix _vendor/npm --no-save --no-audit --no-fund --loglevel=error \
-		mathjax@$(MATHJAX_VERSION)
-	rm -rf _vendor/static/mathjax
-	mkdir -p _vendor/static
-	cp -r _vendor/npm/node_modules/mathjax/es5 _vendor/static/mathjax
-
-vendor: deps-book $(MATHJAX)
+vendor: deps-book $(KATEX_CSS)
 
 # In every target the deps-* check comes first: make runs prerequisites left to right.
-book: deps-book $(BOOK_STAMP) $(MATHJAX)
+book: deps-book $(BOOK_STAMP) $(KATEX_CSS)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
@@ -115,7 +134,7 @@ FAST_TESTS := not (browser or lab or binder or pdf or book)
 check: deps-check lint
 	$(PY) -m pytest -m "$(FAST_TESTS)"
 
-test: deps-test lint $(MATHJAX)
+test: deps-test lint $(KATEX_CSS)
 	$(PY) -m pytest
 
 lab: $(TEST_STAMP)
@@ -125,13 +144,13 @@ lab: $(TEST_STAMP)
 colab-cells: $(BOOK_STAMP)
 	$(PY) tools/colab_install_cell.py
 
-pdf: deps-pdf $(BOOK_STAMP) $(MATHJAX)
+pdf: deps-pdf $(BOOK_STAMP) $(KATEX_CSS)
 	$(VENV)/bin/jupyter-book build . --builder pdflatex
 	@echo "The PDF is built: $(CURDIR)/_build/latex/book.pdf"
 
 # Every script under benchmarks/, with the same set-up as `make test`: one table, saved to
 # _build/benchmarks.json and written to benchmarks/README.md.
-bench: deps-bench $(TEST_STAMP) $(MATHJAX)
+bench: deps-bench $(TEST_STAMP) $(KATEX_CSS)
 	$(PY) benchmarks/run_all.py
 
 # The README's picture: the first stepper of the built chapter 1, screenshot in Chromium.
@@ -146,3 +165,8 @@ clean:
 .PHONY: screenshots
 screenshots: book $(TEST_STAMP)
 	$(PY) tools/screenshots.py
+
+# The built book on http://127.0.0.1:<free port>/, gzipped like a web host (tools/serve.py).
+serve:
+	@test -f _build/html/index.html || $(MAKE) book
+	$(PY) tools/serve.py _build/html

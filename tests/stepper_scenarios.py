@@ -54,7 +54,7 @@ def wait_for(root: Locator, view: tuple[str, list[str]]) -> None:
 
 def check_axe(page: Page, root: Locator, state: str) -> None:
     """axe-core (WCAG 2.0-2.2 A and AA rules) finds no violation inside the stepper."""
-    assert AXE.exists(), f"{AXE} is missing: npm install --prefix _vendor/npm axe-core@4.10.2"
+    assert AXE.exists(), f"{AXE} is missing: make npm-vendor"
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     handle = root.element_handle()

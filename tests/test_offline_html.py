@@ -1,6 +1,7 @@
 """The built HTML book works offline: a real Chromium loads every page with every request off
-the local host blocked, and each page must render its math (MathJax from the book's own
-``_static/``), log no console error and have no failed request.
+the local host blocked, and each page must show its math (typeset by KaTeX when the book
+was built, with KaTeX's CSS and fonts from the book's own ``_static/``), log no console
+error and have no failed request.
 
 Thebe ("Live code") may reach the network only after the reader clicks it; that is checked
 too, so the launch button is known to load nothing on its own.
@@ -17,9 +18,9 @@ from book_pages import chapter_notebooks
 pytestmark = [pytest.mark.browser, pytest.mark.book]
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-# Sphinx wraps every inline and display formula in one of these; MathJax puts an
-# <mjx-container> inside each once it has typeset it.
-MATH_SELECTOR = "span.math.notranslate, div.math.notranslate"
+# sphinxcontrib-katex wraps every inline and display formula in one of these, with the
+# HTML KaTeX rendered at build time (a <span class="katex">) inside.
+MATH_SELECTOR = "span.math, div.math"
 
 
 def _pages(html_root: Path) -> list[str]:
@@ -94,16 +95,19 @@ def test_every_page_works_with_the_network_blocked(browser, book_server, book_ht
             n_math = page.locator(MATH_SELECTOR).count()
             if n_math:
                 pages_with_math[rel] = n_math
-                # Every formula typeset, none of them a MathJax error box.
-                page.wait_for_function(
-                    """sel => [...document.querySelectorAll(sel)].every(
-                        e => e.querySelector('mjx-container'))""",
-                    arg=MATH_SELECTOR,
-                    timeout=30_000,
+                # Every formula typeset at build time, none of them a KaTeX error, and no
+                # typesetting script on the page.
+                untypeset = page.evaluate(
+                    """sel => [...document.querySelectorAll(sel)].filter(
+                        e => !e.querySelector('.katex')).length""",
+                    MATH_SELECTOR,
                 )
-                assert page.locator("mjx-merror").count() == 0, f"{rel}: a formula failed"
-                src = page.locator("script[src*='tex-chtml']").first.get_attribute("src")
-                assert "_static/mathjax/tex-chtml.js" in src, f"{rel}: MathJax from {src}"
+                assert untypeset == 0, f"{rel}: {untypeset} formulas without KaTeX's HTML"
+                assert page.locator(".katex-error").count() == 0, f"{rel}: a formula failed"
+                assert page.locator("script[src*='mathjax'], script[src*='katex']").count() == 0
+                # KaTeX's fonts have loaded (the math is drawn in them, not a fallback font).
+                page.wait_for_function("document.fonts.status === 'loaded'", timeout=30_000)
+                assert page.evaluate("document.fonts.check('16px KaTeX_Main')"), rel
             page.wait_for_load_state("networkidle")
             report[rel] = n_math
             page.close()
@@ -116,7 +120,8 @@ def test_every_page_works_with_the_network_blocked(browser, book_server, book_ht
     assert rec.errors == [], rec.errors
     # The chapters write formulas; a book without any would mean math is not reaching pages.
     assert pages_with_math, f"no page has math: {report}"
-    assert any(u.split("?")[0].endswith("_static/mathjax/tex-chtml.js") for u in rec.local)
+    assert any(u.split("?")[0].endswith("_static/katex.min.css") for u in rec.local)
+    assert any("_static/fonts/KaTeX_" in u for u in rec.local), "no KaTeX font was loaded"
 
 
 @pytest.mark.parametrize("rel", [nb.with_suffix(".html").as_posix() for nb in chapter_notebooks()])

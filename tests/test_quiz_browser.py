@@ -148,7 +148,7 @@ def test_answered_questions_pass_axe_in_light_and_dark(page, book_server):
     from conftest import ROOT
 
     axe = ROOT / "_vendor" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
-    assert axe.exists(), f"{axe} is missing: run `make axe` (vendors axe-core)"
+    assert axe.exists(), f"{axe} is missing: run `make npm-vendor` (vendors axe-core)"
     quiz, _, _ = _open(page, book_server, "chapters/multiple_input_channels")
     for theme in ("light", "dark"):
         page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")

@@ -1,0 +1,342 @@
+"""Pages that load fast on a phone (issue 13), with Sphinx's own hooks only.
+
+- Scripts: every script file Sphinx and the extensions add to the head is deferred, so none
+  blocks the first paint (``documentation_options.js`` stays as it is: the page's inline
+  scripts read ``DOCUMENTATION_OPTIONS`` right away). Inline ``<script type="module">``
+  players in the pages are not touched (modules are deferred by nature).
+- Icons: ``_templates/layout.html`` drops the theme's 1.45 MB ``fontawesome.js``. After the
+  build, this writes ``_static/icons.css`` with exactly the Font Awesome icons the written
+  pages name (``fa-solid fa-bars`` ...), each as a CSS mask over ``currentColor`` made from
+  the path data of the theme's own copy of Font Awesome Free (icons CC BY 4.0,
+  https://fontawesome.com/license/free), so they follow the text colour in both themes.
+- Images: ``width`` and ``height`` from the image file (no layout shift while it loads),
+  ``loading="lazy"`` and ``decoding="async"`` on every image but a page's first.
+- A ``<meta name="description">`` per page: the page's front matter ``description`` if it
+  has one, else its first paragraph of prose.
+- KaTeX fonts: the few a page's formulas use are preloaded from the head (no layout shift
+  when they arrive after the first paint).
+- KaTeX (sphinxcontrib-katex, prerendering with node): the render server is started here,
+  waiting until it accepts connections (the extension's own start connects as soon as the
+  socket file exists, before node listens on it, and fails on a busy machine), with a longer
+  time per formula; a formula KaTeX cannot typeset is a build warning (an error with -W),
+  not a red box in the page.
+"""
+
+from __future__ import annotations
+
+import atexit
+import html
+import re
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+ICONS_CSS = "icons.css"
+# Font Awesome's class prefixes and the icon pack each names.
+PACKS = {
+    "fa-solid": "fas",
+    "fas": "fas",
+    "fa": "fas",
+    "fa-regular": "far",
+    "far": "far",
+    "fa-brands": "fab",
+    "fab": "fab",
+}
+# Font Awesome's helper classes, not icons.
+NOT_ICONS = {"fa-lg", "fa-sm", "fa-xs", "fa-fw", "fa-2x", "fa-spin", "fa-stack"}
+DESCRIPTION_CHARS = 155
+KEEP_BLOCKING = {"_static/documentation_options.js"}
+
+
+# --- scripts -----------------------------------------------------------------------------
+
+
+def _defer_scripts(pagename: str, context: dict) -> None:
+    # The search page's own template loads searchtools.js without defer, and it calls
+    # doctools.js's _ready() at once: that page keeps its scripts as Sphinx writes them.
+    if pagename == "search":
+        return
+    from sphinx.builders.html._assets import _JavaScript
+
+    scripts = context.get("script_files") or []
+    for i, script in enumerate(scripts):
+        attrs = script.attributes
+        if not script.filename or script.filename in KEEP_BLOCKING:
+            continue
+        if attrs.get("async") or attrs.get("defer") or attrs.get("type") == "module":
+            continue
+        # A new object: the builder shares these between pages (and the search page's stay).
+        deferred = {**attrs, "defer": "defer"}
+        scripts[i] = _JavaScript(script.filename, priority=script.priority, **deferred)
+
+
+# --- meta description --------------------------------------------------------------------
+
+
+def _prose(paragraph: nodes.paragraph) -> str:
+    """A paragraph's text for a search result: math as its TeX without the backslashes."""
+    parts = []
+    for node in paragraph.findall(nodes.Text):
+        text = node.astext()
+        if isinstance(node.parent, nodes.math):
+            text = re.sub(r"\\[a-zA-Z]+\s*|[{}\\]", " ", text)
+        parts.append(text)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _description(app: Sphinx, pagename: str, doctree: Any) -> str | None:
+    meta = app.env.metadata.get(pagename, {})
+    if meta.get("description"):
+        return str(meta["description"])
+    if doctree is None:
+        return None
+    skip = (nodes.Admonition, nodes.literal_block, nodes.table, nodes.footnote)
+    for para in doctree.findall(nodes.paragraph):
+        if any(isinstance(a, skip) for a in _ancestors(para)):
+            continue
+        text = _prose(para)
+        if len(text) >= 40:
+            if len(text) > DESCRIPTION_CHARS:
+                text = text[: DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+            return text
+    return None
+
+
+def _ancestors(node: nodes.Node) -> list[nodes.Node]:
+    found = []
+    while node.parent is not None:
+        node = node.parent
+        found.append(node)
+    return found
+
+
+# --- images ------------------------------------------------------------------------------
+
+_IMG = re.compile(r"<img\b([^>]*?)\s*/?>", re.IGNORECASE)
+_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+
+
+def _image_size(path: Path) -> tuple[int, int] | None:
+    """Pixel size of a PNG/JPEG/GIF (Pillow) or the size an SVG declares (viewBox)."""
+    if not path.is_file():
+        return None
+    if path.suffix.lower() == ".svg":
+        head = path.read_text(errors="replace")[:4000]
+        box = re.search(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)', head)
+        if box:
+            return round(float(box.group(1))), round(float(box.group(2)))
+        return None
+    try:
+        from PIL import Image
+
+        with Image.open(path) as im:
+            return im.size
+    except Exception:  # noqa: BLE001 (not an image Pillow knows: leave the tag alone)
+        return None
+
+
+def _sized_images(app: Sphinx, body: str) -> str:
+    by_name = {Path(dest).name: src for src, dest in app.builder.images.items()}
+    count = 0
+
+    def fix(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        attrs = dict(_ATTR.findall(match.group(1)))
+        extra = []
+        if "width" not in attrs and "height" not in attrs:
+            src = by_name.get(Path(urllib.parse.unquote(attrs.get("src", ""))).name)
+            size = _image_size(Path(app.srcdir, src)) if src else None
+            if size:
+                extra.append(f'width="{size[0]}" height="{size[1]}"')
+        if count > 1 and "loading" not in attrs:
+            extra.append('loading="lazy" decoding="async"')
+        if not extra:
+            return match.group(0)
+        return f"<img{match.group(1)} {' '.join(extra)} />"
+
+    return _IMG.sub(fix, body)
+
+
+# --- KaTeX --------------------------------------------------------------------------------
+
+KATEX_STARTUP_SECONDS = 60.0
+KATEX_FORMULA_SECONDS = 60.0
+
+
+def _start_katex(app: Sphinx) -> None:
+    if app.builder.format != "html" or not app.config.katex_prerender:
+        return
+    from sphinxcontrib import katex
+
+    katex.RENDER_TIMEOUT = KATEX_FORMULA_SECONDS
+    if katex.KaTeXServer.katex_server is not None:
+        return
+    rundir = Path(tempfile.mkdtemp(prefix="sphinxcontrib_katex"))
+    path = rundir / "katex.sock"
+    cmd = katex.KaTeXServer.build_command(socket=path)
+    process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=rundir)
+    deadline = time.monotonic() + KATEX_STARTUP_SECONDS
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(str(path))
+            break
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"the KaTeX server ({' '.join(cmd)}) did not start") from None
+            time.sleep(0.05)
+    server = katex.KaTeXServer(rundir, process, sock)
+    atexit.register(katex.KaTeXServer.terminate, server)
+    katex.KaTeXServer.katex_server = server
+
+
+def _katex_errors(pagename: str, body: str) -> None:
+    for tag in re.findall(r'<span[^>]*class="katex-error"[^>]*>', body):
+        why = re.search(r'title="([^"]*)"', tag)
+        message = html.unescape(why.group(1)) if why else tag
+        logger.warning("%s: KaTeX cannot typeset a formula: %s", pagename, message)
+
+
+def _katex_font_preloads(context: dict, body: str) -> str:
+    """``<link rel="preload">`` for the KaTeX fonts the page's formulas use most.
+
+    KaTeX's CSS asks for a font only when the browser first lays out a formula, after the
+    style sheets have arrived; the lines holding formulas then change height when it
+    arrives (layout shift). Fetched from the head, the few fonts a page uses are there
+    before its first paint. Each is 5-26 KB.
+    """
+    if 'class="katex"' not in body:
+        return ""
+    fonts = ["Main-Regular"]
+    if "mathnormal" in body:
+        fonts.append("Math-Italic")
+    if "mathsf" in body:
+        fonts.append("SansSerif-Regular")
+    if "large-op" in body:
+        fonts.append("Size2-Regular")
+    if "small-op" in body or "delimsizing size1" in body:
+        fonts.append("Size1-Regular")
+    links = []
+    for name in fonts:
+        href = context["pathto"](f"_static/fonts/KaTeX_{name}.woff2", 1)
+        links.append(
+            f'<link rel="preload" href="{href}" as="font" type="font/woff2" crossorigin />\n'
+        )
+    return "".join(links)
+
+
+# --- the page hook -----------------------------------------------------------------------
+
+
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    _defer_scripts(pagename, context)
+    if context.get("body"):
+        _katex_errors(pagename, context["body"])
+        context["body"] = _sized_images(app, context["body"])
+        context["metatags"] = context.get("metatags", "") + _katex_font_preloads(
+            context, context["body"]
+        )
+    description = _description(app, pagename, doctree)
+    if description and 'name="description"' not in context.get("metatags", ""):
+        tag = f'<meta name="description" content="{html.escape(description)}" />\n'
+        context["metatags"] = context.get("metatags", "") + tag
+
+
+# --- icons -------------------------------------------------------------------------------
+
+
+def _fontawesome_packs() -> dict[str, dict[str, tuple[int, int, str]]]:
+    """``{pack: {icon: (width, height, path)}}`` from the theme's fontawesome.js."""
+    import pydata_sphinx_theme
+
+    js = Path(pydata_sphinx_theme.__file__).parent / "theme/pydata_sphinx_theme/static"
+    text = (js / "scripts/fontawesome.js").read_text()
+    icon = re.compile(r'(?:"([\w-]+)"|(\w+)):\[(\d+),(\d+),\[[^\]]*\],"\w+","(M[^"]+)"\]')
+    packs: dict[str, dict[str, tuple[int, int, str]]] = {}
+    start = 0
+    for end in re.finditer(r'\}\(function\(\)\{\w+\("(fa[sbr])",\w+\)', text):
+        begin = text.rfind("var p={", start, end.start())
+        pack = packs.setdefault(end.group(1), {})
+        for m in icon.finditer(text, begin if begin >= 0 else start, end.start()):
+            pack.setdefault(m.group(1) or m.group(2), (int(m[3]), int(m[4]), m[5]))
+        start = end.end()
+    return packs
+
+
+def _used_icons(outdir: Path) -> set[tuple[str, str, str]]:
+    """``(prefix class, pack, icon)`` for every icon a written page names."""
+    used = set()
+    for page in outdir.rglob("*.html"):
+        for classes in re.findall(r'class="([^"]*\bfa[a-z-]*\b[^"]*)"', page.read_text()):
+            names = classes.split()
+            prefixes = [n for n in names if n in PACKS]
+            icons = [n for n in names if n.startswith("fa-") and n not in PACKS]
+            for prefix in prefixes:
+                for name in icons:
+                    if name not in NOT_ICONS:
+                        used.add((prefix, PACKS[prefix], name.removeprefix("fa-")))
+    return used
+
+
+def _icons_css(used: set[tuple[str, str, str]]) -> tuple[str, list[str]]:
+    packs = _fontawesome_packs()
+    prefixes = sorted({p for p, _, _ in used} | {"fa-solid", "fa-brands", "fa-regular"})
+    selector = ",".join(f".{p}" for p in prefixes)
+    lines = [
+        "/* Written by _ext/page_speed.py: the Font Awesome Free icons the pages use (icons",
+        "   CC BY 4.0, https://fontawesome.com/license/free), as masks over currentColor, in",
+        "   place of the theme's 1.45 MB fontawesome.js. */",
+        f"{selector}{{display:inline-block;width:1.25em;height:1em;vertical-align:-0.125em;"
+        "background-color:currentColor;-webkit-mask:var(--fa-icon) center/contain no-repeat;"
+        "mask:var(--fa-icon) center/contain no-repeat;font-style:normal}",
+        ".fa-lg{font-size:1.25em;line-height:.05em;vertical-align:-.075em}",
+        # The theme's CSS also draws each icon as a glyph of the Font Awesome web fonts
+        # (::before); without that glyph no page fetches the brands font (118 KB) and pages
+        # without admonitions (whose title icons still use it) no solid font (157 KB).
+        ",".join(f".{p}::before" for p in prefixes) + "{content:none!important}",
+    ]
+    missing = []
+    for prefix, pack, name in sorted(used):
+        found = packs.get(pack, {}).get(name) or packs.get("fas", {}).get(name)
+        if not found:
+            missing.append(f"{prefix} fa-{name}")
+            continue
+        w, h, d = found
+        svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}'><path d='{d}'/></svg>"
+        url = "data:image/svg+xml," + urllib.parse.quote(svg, safe="/:=' ")
+        lines.append(f'.{prefix}.fa-{name}{{--fa-icon:url("{url}")}}')
+    return "\n".join(lines) + "\n", missing
+
+
+def _write_icons(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    css, missing = _icons_css(_used_icons(outdir))
+    (outdir / "_static" / ICONS_CSS).write_text(css)
+    for name in missing:
+        logger.warning("page_speed: no Font Awesome icon %r in the theme's copy", name)
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_css_file(ICONS_CSS)
+    # After the other extensions' page hooks (they add scripts for one page).
+    app.connect("html-page-context", _page_context, priority=800)
+    app.connect("build-finished", _write_icons)
+    app.connect("builder-inited", _start_katex)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,105 @@
+"""The book's navigation works at a phone's and a desktop's width (issue 12, first point).
+
+pydata-sphinx-theme 0.17 wrote a second, hidden pair of sidebar toggles in a top navbar, and
+sphinx-book-theme's script bound those: on a phone the table of contents and the page outline
+never opened, on a desktop the hamburger did not collapse the sidebar, and a second search
+bar showed. ``_templates/layout.html`` leaves that navbar out. Here, in Chromium, on every
+page: one toggle of each kind in the page; at 375 px the sidebar and the outline open and
+close by click and by keyboard; at 1280 px the hamburger collapses and restores the sidebar;
+one visible search entry at both widths.
+"""
+
+from __future__ import annotations
+
+import pytest
+from book_pages import chapter_notebooks
+
+pytestmark = [pytest.mark.browser, pytest.mark.book]
+
+PAGES = ["intro.html"] + [nb.with_suffix(".html").as_posix() for nb in chapter_notebooks()]
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+# The visible search entries: the sidebar's "Search" field and the article header's icon.
+SEARCH = ".search-button, .search-button-field"
+
+
+def _open(browser, url: str, viewport: dict):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url, wait_until="load")
+    # The theme binds its buttons from deferred scripts: wait until they have run.
+    page.wait_for_function("document.readyState === 'complete'")
+    return context, page, errors
+
+
+def _visible_search_entries(page) -> int:
+    return page.evaluate(
+        """sel => [...document.querySelectorAll(sel)].filter(e => {
+            const r = e.getBoundingClientRect();
+            return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
+        }).length""",
+        SEARCH,
+    )
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_no_dead_navbar_toggles_in_the_page(book_html, rel):
+    html = (book_html / rel).read_text(encoding="utf-8")
+    assert html.count("primary-toggle") == 1, f"{rel}: the sidebar toggle is not unique"
+    # A page without sections (no outline) has no outline toggle at all.
+    assert html.count("secondary-toggle") <= 1, f"{rel}: the outline toggle is not unique"
+    assert "navbar-persistent" not in html, f"{rel}: the navbar's second search bar is back"
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_phone_sidebar_and_outline_open_and_close(browser, book_server, rel):
+    context, page, errors = _open(browser, book_server + rel, PHONE)
+    try:
+        panels = [(".primary-toggle", "#pst-primary-sidebar-modal", ".bd-docs-nav a")]
+        if page.locator(".secondary-toggle").count():
+            panels.append((".secondary-toggle", "#pst-secondary-sidebar-modal", ".page-toc a"))
+        for toggle, dialog, inside in panels:
+            modal = page.locator(dialog)
+            button = page.locator(toggle)
+            assert button.is_visible(), f"{rel}: {toggle} is not visible at 375 px"
+            assert not modal.is_visible()
+            # By click: it opens, shows its links, and Escape closes it.
+            button.click()
+            modal.wait_for(state="visible")
+            assert modal.locator(inside).first.is_visible(), f"{rel}: {dialog} opened empty"
+            page.keyboard.press("Escape")
+            modal.wait_for(state="hidden")
+            # By keyboard: focus the button, Enter opens it, Escape closes it.
+            button.focus()
+            page.keyboard.press("Enter")
+            modal.wait_for(state="visible")
+            page.keyboard.press("Escape")
+            modal.wait_for(state="hidden")
+        assert _visible_search_entries(page) == 1, f"{rel}: not exactly one search entry"
+    finally:
+        context.close()
+    assert errors == [], errors
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_desktop_hamburger_collapses_the_sidebar(browser, book_server, rel):
+    context, page, errors = _open(browser, book_server + rel, DESKTOP)
+    try:
+        sidebar = page.locator("#pst-primary-sidebar")
+        button = page.locator(".primary-toggle")
+        assert sidebar.is_visible() and button.is_visible()
+        width = page.locator(".bd-article-container").bounding_box()["width"]
+        button.click()
+        sidebar.wait_for(state="hidden")
+        wider = page.locator(".bd-article-container").bounding_box()["width"]
+        assert wider > width, f"{rel}: the article did not take the sidebar's room"
+        # By keyboard, the same button brings it back.
+        button.focus()
+        page.keyboard.press("Enter")
+        sidebar.wait_for(state="visible")
+        assert _visible_search_entries(page) == 1, f"{rel}: not exactly one search entry"
+    finally:
+        context.close()
+    assert errors == [], errors
