@@ -208,7 +208,7 @@ export function traceSteps(state) {
         const soFar = new Array(c.cI).fill(0);
         let total = 0;
         const push = (channels, products, sums, part, finishes, bias) => steps.push({
-          index: steps.length, out_channel: o, out_row: i, out_col: j, output_label: label,
+          out_channel: o, out_row: i, out_col: j, output_label: label,
           channels, rows, cols, products, channel_sums: sums, partial_sum: part,
           running_total: total, finishes_element: finishes, granularity: g, bias });
         chunks.forEach(([chans, prods], m) => {
@@ -252,7 +252,7 @@ export function narration(step) {
   return y + " = " + productsText(step) + bias + " = " + (sums ? terms.join(" + ") + " = " : "") + total;
 }
 
-// ---- a model for the book's pages (no kernel): the calls of a widget model ----
+// A model for the book's pages (no kernel): a widget model's calls.
 
 export function staticModel(state) {
   const data = { ...state }, handlers = {};
@@ -271,16 +271,14 @@ export function staticModel(state) {
 // ---- the view ----
 
 const DATA_KEYS = ["X", "K", "bias", "padding", "stride", "granularity"];
-const KEYS_HELP = ["Left / Right arrow: previous or next step (click the stepper first)",
-  "Home / End: first or last step", "Space: play or pause",
-  "Tab: move between the buttons, the grids and the text boxes", "Arrows inside a grid: move between its cells",
-  "Enter on a cell: show which outputs read it (an X cell) or what it reads (a Y cell)",
-  "Esc: clear that, then leave the large view"];
+const KEYS_HELP = ["Left / Right arrow: previous or next step", "Home / End: first or last step",
+  "Space: play or pause", "Tab: the next button, grid or text box", "Arrows in a grid: its cells",
+  "Enter on a cell: what reads it (X) or what it reads (Y)", "Esc: clear that, then leave the large view"];
 
 function h(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === null || v === undefined || v === false) { continue; }
+    if (v == null || v === false) { continue; }
     if (k === "class") { e.className = v; } else if (k === "text") { e.textContent = v; } else { e.setAttribute(k, v === true ? "" : v); }
   }
   e.append(...children.filter((c) => c != null));
@@ -346,17 +344,11 @@ function render({ model, el }) {
     narr, breakdown, predictBox, error, fig, lookup, edit, h("div", { class: "cvs-bar cvs-foot" }, keys, linked ? link : null));
   el.append(root);
 
-  // ---- state ----
-  let data = null;      // the last valid data (DATA_KEYS)
-  let trace = null;     // traceSteps(data)
-  let n = 0;            // the step on show, from 0 (the model's step is n + 1)
-  let timer = null;
-  let cells = null;     // {x: Map "ch,r,s" -> td, k: Map "o,ch,a,b" -> td, y: [td]}
-  let fills = [];       // [td, ch, row, col, o]: the cells showing a number of X, K or bias
-  let shapeKey = "";
-  let marked = [];      // cells with step classes
-  let hits = [];        // cells lit by the reverse lookup
-  let predict = null;   // {pending, right, done} while predict mode is on
+  // data: the last valid data; n: the step on show, from 0 (the model's is n + 1); cells: td
+  // by "ch,r,s" (x), "o,ch,a,b" (k) and flat index (y); fills: [td, ch, a, b, o] showing X, K
+  // (o >= 0) or bias (o < 0); marked: cells with step classes; hits: lit by the lookup.
+  let data = null, trace = null, n = 0, timer = null, cells, fills, shapeKey, marked = [], hits = [];
+  let predict = null;   // {pending, right, done} in predict mode
   let userMoved = false;
   const last = () => trace.steps.length - 1;
   const kName = (o, ch) => "K[" + (trace.check.multiOut ? o + "," : "") + ch + "]";
@@ -455,12 +447,8 @@ function render({ model, el }) {
       const text = f < flat ? numberText(trace.output[o][i][j]) : f > flat ? ""
         : !pending ? numberText(s.running_total) : before ? before + " + ?" : "?";
       if (e.textContent !== text) { e.textContent = text; }
-      if (!e.classList.contains(state)) {
-        e.classList.remove("cvs-todo", "cvs-done", "cvs-now");
-        e.classList.add(state);
-      }
-      const label = yLabel(o, i, j) + ": " + (text || "not computed yet");
-      if (e.getAttribute("aria-label") !== label) { e.setAttribute("aria-label", label); }
+      if (!e.classList.contains(state)) { e.classList.remove("cvs-todo", "cvs-done", "cvs-now"); e.classList.add(state); }
+      e.setAttribute("aria-label", yLabel(o, i, j) + ": " + (text || "not computed yet"));
     });
     count.textContent = "Step " + (n + 1) + " of " + steps.length;
     slider.max = steps.length;
@@ -506,7 +494,6 @@ function render({ model, el }) {
         b === null ? null : row("bias", shownBias), row("sum", pending ? null : s.running_total, "cvs-sum")));
   }
 
-  // ---- model sync ----
   function setStep(index, fromUser) {
     const clamped = Math.max(0, Math.min(last(), index));
     userMoved ||= fromUser;
@@ -606,7 +593,6 @@ function render({ model, el }) {
     if (sameData(candidate, data)) { clearError(); } else { apply(candidate, 1, boxes); }
   }
 
-  // ---- playing ----
   function setPlaying(on) {
     clearInterval(timer);
     timer = null;
@@ -633,7 +619,6 @@ function render({ model, el }) {
     setStep(i, true);
   }
 
-  // ---- predict mode ----
   function startPredict() {
     predict = { pending: true, right: 0, done: 0 };
     predictMsg.textContent = "";
@@ -649,9 +634,9 @@ function render({ model, el }) {
   function answer(reveal) {
     if (!predict || !predict.pending) { return; }
     const s = trace.steps[n], value = numberText(s.running_total);
-    const text = guessInput.value.trim(), guess = Number(text);
+    const text = guessInput.value.trim(), guess = Number(text), v = s.running_total;
     if (!reveal && !NUMBER.test(text)) { predictMsg.textContent = "Type a number, for example 19 or -2.5."; return; }
-    const right = !reveal && (numberText(guess) === value || Math.abs(guess - s.running_total) <= 1e-9 * Math.max(1, Math.abs(s.running_total)));
+    const right = !reveal && (numberText(guess) === value || Math.abs(guess - v) <= 1e-9 * Math.max(1, Math.abs(v)));
     if (reveal || right) {
       predict.right += right;
       predict.done += 1;
@@ -680,7 +665,6 @@ function render({ model, el }) {
     guessInput.focus();
   }
 
-  // ---- reverse lookup ----
   function clearLookup() {
     for (const e of hits) { e.classList.remove("cvs-hit"); e.removeAttribute("aria-selected"); }
     hits = [];
@@ -697,19 +681,18 @@ function render({ model, el }) {
       for (let o = 0; o < c.cO; o++) {
         for (let i = 0; i < c.hO; i++) {
           for (let j = 0; j < c.wO; j++) {
-            const a = B - (i * c.st[0] - c.pad[0]), b = C - (j * c.st[1] - c.pad[1]);
-            if (a < 0 || a >= c.kH || b < 0 || b >= c.kW) { continue; }
-            const k = cells.k.get(o + "," + A + "," + a + "," + b);
+            const a = B - i * c.st[0] + c.pad[0], b = C - j * c.st[1] + c.pad[1];
+            const k = a < c.kH && b < c.kW && cells.k.get(o + "," + A + "," + a + "," + b);
+            if (!k) { continue; }
             hit(cells.y[(o * c.hO + i) * c.wO + j]);
             hit(k);
             readers.push(yLabel(o, i, j) + " (× " + kName(o, A) + "[" + a + "," + b + "] = " + k.textContent + ")");
           }
         }
       }
-      const more = readers.length > 12 ? ", and " + (readers.length - 12) + " more" : "";
-      lookup.textContent = "X[" + A + "," + B + "," + C + "] = " + cell.textContent + (readers.length
-        ? " is read by " + readers.length + " output element" + (readers.length > 1 ? "s" : "") + ": " + readers.slice(0, 12).join(", ") + more + "."
-        : " is read by no output element (the stride skips it).") + " Esc clears.";
+      const r = readers.length, more = r > 12 ? ", and " + (r - 12) + " more" : "";
+      lookup.textContent = "X[" + A + "," + B + "," + C + "] = " + cell.textContent + (r ? " is read by " + r + " output element" +
+        (r > 1 ? "s: " : ": ") + readers.slice(0, 12).join(", ") + more + "." : " is read by no output element (the stride skips it).") + " Esc clears.";
     } else {
       const r0 = B * c.st[0] - c.pad[0], s0 = C * c.st[1] - c.pad[1];
       for (let ch = 0; ch < c.cI; ch++) {
