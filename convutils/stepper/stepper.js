@@ -38,7 +38,7 @@ export function fmt(v) {
   return text[0] === "-" ? "(" + text + ")" : text;
 }
 
-// ---- checks, worded as convutils words them (convutils/checks.py, trace.py) ----
+// Checks, worded as convutils words them (convutils/checks.py, trace.py).
 
 export class StepperError extends Error {}
 
@@ -129,7 +129,7 @@ export function checkState(state) {
   return { xShape, kShape, pad, st, cI: xShape[0], cO, kH, kW, hO, wO, multiOut };
 }
 
-// ---- reading what the reader types ----
+// Reading what the reader types.
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -173,7 +173,7 @@ export function nestedText(a, indent = "") {
   return "[" + a.map((b) => nestedText(b, indent + " ")).join(sep) + "]";
 }
 
-// ---- the trace: convutils.trace.trace_steps, the same loops in the same order ----
+// The trace: convutils.trace.trace_steps, the same loops in the same order.
 
 export function traceSteps(state) {
   const c = checkState(state);
@@ -268,7 +268,6 @@ export function staticModel(state) {
   };
 }
 
-// ---- the view ----
 
 const DATA_KEYS = ["X", "K", "bias", "padding", "stride", "granularity"];
 const KEYS_HELP = ["Left / Right arrow: previous or next step", "Home / End: first or last step",
@@ -297,7 +296,6 @@ function render({ model, el }) {
     cleanups.push(() => target.removeEventListener(ev, f));
   };
 
-  // ---- skeleton ----
   const root = h("div", { class: "cvs", role: "group", tabindex: 0, id: linked ? name : null,
     "aria-label": "Stepper" + (name ? " " + name : "") + ": the correlation step by step" });
   const btn = (label, toggle) => h("button", { type: "button", class: "cvs-btn", "aria-pressed": toggle && "false" }, label);
@@ -354,7 +352,7 @@ function render({ model, el }) {
   const kName = (o, ch) => "K[" + (trace.check.multiOut ? o + "," : "") + ch + "]";
   const yLabel = (o, i, j) => "Y[" + (trace.check.multiOut ? o + "," : "") + i + "," + j + "]";
 
-  // ---- the grids: built once per shape, an edit of the same shape changes their texts ----
+  // The grids: built once per shape; an edit of the same shape changes their texts.
   function table(label, rowsN, colsN, make, grid) {
     let first = grid;
     const t = h("table", { class: "cvs-m", role: grid ? "grid" : "table", "aria-label": label });
@@ -422,7 +420,6 @@ function render({ model, el }) {
     if (root.classList.contains("cvs-wide")) { requestAnimationFrame(fit); }
   }
 
-  // ---- one step on screen ----
   function show(index) {
     const steps = trace.steps, c = trace.check;
     n = Math.max(0, Math.min(last(), index));
@@ -723,7 +720,7 @@ function render({ model, el }) {
     }
   }
 
-  // ---- large view and full screen: the figure scaled to the room below the controls ----
+  // Large view and full screen: the figure scaled to the room below the controls.
   function fit() {
     const wide = root.classList.contains("cvs-large") || document.fullscreenElement === root;
     root.classList.toggle("cvs-wide", wide);
@@ -746,10 +743,10 @@ function render({ model, el }) {
     fit();
   }
 
-  // ---- events ----
-  listen(prevBtn, "click", () => stepTo(n - 1));
-  listen(nextBtn, "click", () => stepTo(n + 1));
-  listen(playBtn, "click", () => setPlaying(!timer));
+  const click = (b, f) => listen(b, "click", f);
+  click(prevBtn, () => stepTo(n - 1));
+  click(nextBtn, () => stepTo(n + 1));
+  click(playBtn, () => setPlaying(!timer));
   listen(slider, "input", () => {
     if (predict) { predict.pending = false; }
     stepTo(slider.value - 1);
@@ -759,7 +756,7 @@ function render({ model, el }) {
     const candidate = { ...data, granularity: select.value };
     apply(candidate, Math.max(0, traceSteps(candidate).steps.findIndex((x) => same(x, trace.steps[n]))) + 1, []);
   });
-  listen(resetBtn, "click", () => {
+  click(resetBtn, () => {
     const example = model.get("example"), candidate = {};
     for (const k of DATA_KEYS) { candidate[k] = example?.[k] ?? null; }
     clearLookup();
@@ -769,16 +766,16 @@ function render({ model, el }) {
     if (predict) { startPredict(); }
     stepTo(0);
   });
-  listen(predictBtn, "click", togglePredict);
-  listen(checkBtn, "click", () => answer(false));
-  listen(revealBtn, "click", () => answer(true));
+  click(predictBtn, togglePredict);
+  click(checkBtn, () => answer(false));
+  click(revealBtn, () => answer(true));
   listen(guessInput, "keydown", (ev) => {
     if (ev.key === "Enter") { ev.preventDefault(); answer(false); }
   });
-  listen(applyBtn, "click", applyEditors);
+  click(applyBtn, applyEditors);
   for (const f of boxes) { listen(f, "change", applyEditors); }
-  listen(largeBtn, "click", () => setLarge(!root.classList.contains("cvs-large")));
-  listen(fullBtn, "click", () => {
+  click(largeBtn, () => setLarge(!root.classList.contains("cvs-large")));
+  click(fullBtn, () => {
     if (document.fullscreenElement === root) { document.exitFullscreen(); } else { root.requestFullscreen().catch(() => { fullBtn.hidden = true; }); }
   });
   listen(document, "fullscreenchange", () => {
@@ -786,7 +783,7 @@ function render({ model, el }) {
     fit();
   });
   listen(window, "resize", () => { if (root.classList.contains("cvs-wide")) { fit(); } });
-  listen(fig, "click", (ev) => {
+  click(fig, (ev) => {
     const cell = ev.target.closest("td[data-look]");
     if (cell) { lookUp(cell); }
   });
