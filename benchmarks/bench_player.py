@@ -8,7 +8,7 @@ widget, so it is timed once, in a page made of ``Stepper.player_html()``. One st
 style and layout are included; the baseline, timed in the same page, forces the same layout
 after a click on a button with no handler. A pass steps through the whole stepper (or 400
 steps); the figure is the median over passes of the mean time per step. An edit: the ``X``
-text box gets new numbers and "Apply" is clicked (parse, check, trace every product, rebuild
+text box gets new numbers and "Apply" is clicked (parse, check, trace every product, refill
 the grids, lay out); the figure is the median of 15 edits. Bytes per player in a built book
 are measured when ``BOOK_HTML`` names its ``_build/html`` folder.
 
