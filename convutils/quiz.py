@@ -10,7 +10,8 @@ answer can never drift apart. The object :func:`quiz` returns displays itself as
 
 A question is answered either by choosing one of ``choices`` or by typing numbers. Typed
 answers are compared as the list of numbers they contain, so ``(2, 3, 3)``, ``2 x 3 x 3`` and
-``[2,3,3]`` all match the shape ``(2, 3, 3)``.
+``[2,3,3]`` all match the shape ``(2, 3, 3)``; in ``Y[1, 1] = 120`` only what follows the last
+``=`` counts.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
 @dataclass(frozen=True)
 class Question:
-    """One question: ``answer`` is the right choice (text) or the expected numbers."""
+    """One question: ``answer`` is the right choice (text) or the expected numbers; ``hint``
+    follows a wrong answer and ``why`` (one line) a right one."""
 
     prompt: str
     answer: str | int | float | Sequence[int | float]
@@ -37,8 +39,10 @@ class Question:
     why: str = ""
 
     def __post_init__(self) -> None:
-        if not self.prompt or not self.hint:
-            raise ValueError("a question needs a prompt and a hint for a wrong answer")
+        if not self.prompt or not self.hint or not self.why:
+            raise ValueError(
+                "a question needs a prompt, a hint for a wrong answer and a why for a right one"
+            )
         if self.choices:
             if not isinstance(self.answer, str) or self.answer not in self.choices:
                 raise ValueError(
@@ -113,7 +117,9 @@ _SCRIPT = """<script>(function () {
         }
         right = picked.value === data.choice;
       } else {
-        var got = numbers(form.querySelector("input[type=text]").value);
+        // "Y[1, 1] = 120" answers with 120: only what follows the last "=" counts.
+        var typed = form.querySelector("input[type=text]").value;
+        var got = numbers(typed.slice(typed.lastIndexOf("=") + 1));
         right = got.length === data.numbers.length && got.every(function (x, n) {
           return Math.abs(x - data.numbers[n]) <= 1e-9 * Math.max(1, Math.abs(data.numbers[n]));
         });

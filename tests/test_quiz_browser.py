@@ -51,6 +51,14 @@ def test_a_typed_answer_right_and_wrong(page, book_server):
     assert "cu-right" in (feedback.get_attribute("class") or "")
     assert feedback.get_attribute("aria-live") == "polite"
 
+    # Written as an assignment, the answer is the value after the last "=".
+    box.fill(f"Y[1, 1] = {Y[1, 1]}")
+    box.press("Enter")
+    assert "Correct" in feedback.inner_text(), feedback.inner_text()
+    box.fill(f"Y[1, 1] = {Y[1, 1] + 1}")
+    box.press("Enter")
+    assert "Not yet" in feedback.inner_text()
+
     assert not errors, errors
     off_site = [u for u in requests if not u.startswith(book_server)]
     assert not off_site, off_site
@@ -107,7 +115,7 @@ def test_every_chapter_quiz_holds_the_answers_convutils_computes(page, book_serv
         assert 3 <= forms.count() <= 5, chapter
         for n in range(forms.count()):
             data = json.loads(forms.nth(n).get_attribute("data-check"))
-            assert data["hint"], (chapter, n)
+            assert data["hint"] and data["why"], (chapter, n)
             assert ("choice" in data) != ("numbers" in data), (chapter, n)
             if "numbers" in data:
                 assert np.all(np.isfinite(data["numbers"])), (chapter, n)
