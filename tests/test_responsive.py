@@ -19,7 +19,7 @@ WIDTHS = (375, 768, 1280)
 THEMES = ("light", "dark")
 MIN_FIGURE_TEXT_PX = 11
 
-# Runs in the page after MathJax: everything the tests need, as plain data.
+# Runs in the page once fonts are in: everything the tests need, as plain data.
 MEASURE = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await MathJax.startup.promise;
@@ -47,6 +47,8 @@ MEASURE = """async () => {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
     if (getComputedStyle(el).visibility === "hidden") continue;
+    // KaTeX's MathML copy is for screen readers: clipped to 1 px, never seen or scrolled.
+    if (el.closest(".katex-mathml")) continue;
     // inside a scroll container, being wider is that container's business
     let p = el.parentElement;
     let inside = false;
