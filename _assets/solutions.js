@@ -77,21 +77,29 @@
     solution.append(end);
   };
 
-  // Boxes that scroll sideways (display math, code, outputs, tables): reachable by Tab so a
-  // keyboard can scroll them, and marked for the visible frame.
+  // Boxes that scroll sideways (code, outputs, tables): reachable by Tab so a keyboard can
+  // scroll them, and marked for the visible frame. (Formulas are split to fit the column.)
   const SCROLLERS =
-    ".bd-content div.math mjx-container, .bd-content div.highlight pre, " +
-    ".bd-content div.cell_output .text_html, .bd-content .pst-scrollable-table-container";
+    ".bd-content div.highlight pre, .bd-content div.cell_output .text_html, " +
+    ".bd-content .pst-scrollable-table-container";
   const markScrollers = () => {
-    document.querySelectorAll(SCROLLERS).forEach((box) => {
-      const overflows = box.scrollWidth > box.clientWidth + 1;
-      if (overflows && !box.hasAttribute("data-cu-scroll")) {
+    // Boxes in a closed solution or a closed <details> (hidden code) are skipped: reading
+    // their width would make the browser render them now, for nothing.
+    const boxes = [...document.querySelectorAll(SCROLLERS)].filter(
+      (box) => !box.closest("details:not([open]), .toggle-hidden"),
+    );
+    // Every width is read before any attribute is written: a write between two reads makes
+    // the browser lay out the whole page again for the next read (on the exercises page,
+    // 22 layouts of 13,000 elements on the first load).
+    const overflows = boxes.map((box) => box.scrollWidth > box.clientWidth + 1);
+    boxes.forEach((box, i) => {
+      if (overflows[i] && !box.hasAttribute("data-cu-scroll")) {
         box.setAttribute("data-cu-scroll", "");
         if (!box.hasAttribute("tabindex")) {
           box.setAttribute("tabindex", "0");
           box.dataset.cuTab = "";
         }
-      } else if (!overflows && box.hasAttribute("data-cu-scroll")) {
+      } else if (!overflows[i] && box.hasAttribute("data-cu-scroll")) {
         box.removeAttribute("data-cu-scroll");
         if ("cuTab" in box.dataset) {
           box.removeAttribute("tabindex");
@@ -109,29 +117,15 @@
 
   const start = () => {
     document.querySelectorAll(".bd-content div.solution.dropdown").forEach(setUpSolution);
-    markScrollers();
-    // Widths change with the window, the sidebars, opened solutions and late fonts; MathJax
-    // typesets after load. Mark again whenever a box or the article changes size.
+    markSoon();
+    // Widths change with the window, the sidebars, opened solutions and late fonts: mark
+    // again whenever a box or the article changes size.
     const observer = "ResizeObserver" in window ? new ResizeObserver(markSoon) : null;
-    const observeAll = () => {
-      if (!observer) return;
+    if (observer) {
       document.querySelectorAll(SCROLLERS).forEach((box) => observer.observe(box));
       const article = document.querySelector(".bd-article");
       if (article) observer.observe(article);
-    };
-    observeAll();
-    // The formulas' boxes exist only once MathJax (loaded async) has typeset them.
-    const afterMathJax = () => {
-      const mj = window.MathJax;
-      if (mj && mj.startup && mj.startup.promise) {
-        mj.startup.promise.then(() => {
-          observeAll();
-          markSoon();
-        });
-      }
-    };
-    afterMathJax();
-    window.addEventListener("load", afterMathJax);
+    }
     window.addEventListener("resize", markSoon);
     window.addEventListener("load", markSoon);
     document.addEventListener("click", markSoon);

@@ -257,6 +257,120 @@ def _page_context(
         context["metatags"] = context.get("metatags", "") + tag
 
 
+# --- the theme's style sheet -------------------------------------------------------------
+
+THEME_CSS = "styles/pydata-sphinx-theme.css"
+USED_CSS = "styles/pydata-sphinx-theme-used.css"
+# At-rules whose blocks hold style rules (trimmed inside); other at-rules stay whole.
+GROUPING = ("@media", "@supports", "@layer", "@container")
+# Bootstrap names some classes at run time from parts ("bs-tooltip-" + placement).
+RUNTIME_PREFIXES = ("bs-",)
+
+
+def _skip_quoted(css: str, i: int) -> int:
+    """Index just past the string that starts at ``css[i]`` (a quote)."""
+    quote, i = css[i], i + 1
+    while css[i] != quote:
+        i += 2 if css[i] == "\\" else 1
+    return i + 1
+
+
+def _blocks(css: str) -> list[tuple[str, str | None]]:
+    """``(prelude, body)`` for each rule at this level; ``body`` is None for ``@x ...;``."""
+    out: list[tuple[str, str | None]] = []
+    i, n = 0, len(css)
+    while i < n:
+        j = i
+        while j < n and css[j] not in "{};":
+            if css[j] in "\"'":
+                j = _skip_quoted(css, j)
+            elif css.startswith("/*", j):
+                j = css.index("*/", j) + 2
+            else:
+                j += 1
+        if j >= n:
+            break  # a trailing comment (the source map's)
+        prelude = re.sub(r"/\*.*?\*/", "", css[i:j], flags=re.S).strip()
+        if css[j] != "{":
+            if css[j] == ";" and prelude:
+                out.append((prelude, None))
+            i = j + 1
+            continue
+        k, depth = j + 1, 1
+        while depth:
+            if css[k] in "\"'":
+                k = _skip_quoted(css, k)
+                continue
+            depth += {"{": 1, "}": -1}.get(css[k], 0)
+            k += 1
+        out.append((prelude, css[j + 1 : k - 1]))
+        i = k
+    return out
+
+
+def _selectors(prelude: str) -> list[str]:
+    """A selector list split at its top-level commas."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(prelude):
+        depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(c, 0)
+        if c == "," and depth == 0:
+            parts.append(prelude[start:i])
+            start = i + 1
+    return [p.strip() for p in parts + [prelude[start:]]]
+
+
+def _may_match(selector: str, words: set[str]) -> bool:
+    """False when the selector needs a class that no page and no script ever names."""
+    plain = re.sub(r"\[[^\]]*\]", "", selector)  # attribute tests: [href$=".pdf"]
+    while True:  # :not(...), :is(...), :has(...): keep whatever their arguments say
+        stripped = re.sub(r":[\w-]+\([^()]*\)", "", plain)
+        if stripped == plain:
+            break
+        plain = stripped
+    for name in re.findall(r"\.((?:[\w-]|\\.)+)", plain):
+        if "\\" not in name and name not in words and not name.startswith(RUNTIME_PREFIXES):
+            return False
+    return True
+
+
+def _trim_css(css: str, words: set[str]) -> str:
+    kept = []
+    for prelude, body in _blocks(css):
+        if body is None:
+            kept.append(prelude + ";")
+        elif prelude.startswith(GROUPING):
+            inner = _trim_css(body, words)
+            if inner:
+                kept.append(f"{prelude}{{{inner}}}")
+        elif prelude.startswith("@"):
+            kept.append(f"{prelude}{{{body}}}")
+        else:
+            selectors = [s for s in _selectors(prelude) if _may_match(s, words)]
+            if selectors:
+                kept.append(f"{','.join(selectors)}{{{body}}}")
+    return "\n".join(kept)
+
+
+def _write_used_theme_css(app: Sphinx, exception: Exception | None) -> None:
+    """The rules of the theme's 397 KB style sheet that these pages can use, for the head.
+
+    The sheet is render-blocking and every page parses all of it (0.4 s of a phone's blocking
+    time in Lighthouse), yet most of it styles what the book never shows: Font Awesome's 2,000
+    icon classes (icons.css draws the few the pages use), Bootstrap components such as
+    carousels and toasts. A rule stays unless every selector in its list names a class that no
+    written page and no script in ``_static`` contains anywhere (in any text, so a class a
+    script adds at run time stays); at-rules stay. ``_templates/layout.html`` links the result.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    words: set[str] = set()
+    for path in [*outdir.rglob("*.html"), *(outdir / "_static").rglob("*.js")]:
+        words.update(re.findall(r"[\w-]+", path.read_text(errors="replace")))
+    css = (outdir / "_static" / THEME_CSS).read_text()
+    (outdir / "_static" / USED_CSS).write_text(_trim_css(css, words) + "\n")
+
+
 # --- icons -------------------------------------------------------------------------------
 
 
@@ -338,5 +452,6 @@ def setup(app: Sphinx) -> dict:
     # After the other extensions' page hooks (they add scripts for one page).
     app.connect("html-page-context", _page_context, priority=800)
     app.connect("build-finished", _write_icons)
+    app.connect("build-finished", _write_used_theme_css)
     app.connect("builder-inited", _start_katex)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
