@@ -248,6 +248,12 @@ def _page_context(
     if context.get("body"):
         _katex_errors(pagename, context["body"])
         context["body"] = _sized_images(app, context["body"])
+        # myst-nb names a hidden code cell's <summary> "Toggle hidden content" while it shows
+        # "Show code cell source": a name that hides the visible words fails WCAG 2.5.3 (label
+        # in name; Lighthouse's label-content-name-mismatch). Its visible text names it.
+        context["body"] = context["body"].replace(
+            '<summary aria-label="Toggle hidden content">', "<summary>"
+        )
         context["metatags"] = context.get("metatags", "") + _katex_font_preloads(
             context, context["body"]
         )

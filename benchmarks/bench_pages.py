@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -247,7 +248,14 @@ def run(runs: int = RUNS, before: Path | None = None) -> list[dict]:
             result = measure(urls, runs, tmp)
         finally:
             server.shutdown()
-    table = markdown(result)
+    load = os.getloadavg()[0]
+    when = time.strftime("%Y-%m-%d %H:%M %Z")
+    table = (
+        f"Run of {when}: median of {runs} Lighthouse runs per page and form factor (phone: "
+        f"Lighthouse's simulated slow 4G and 4x slower CPU); load average {load:.1f} at the "
+        "end. Δ floor: the page's phone score minus the floor's in the same run.\n\n"
+        + markdown(result)
+    )
     print(table, file=sys.stderr)
     # The per-page table, for the README or an issue (run_all.py keeps only the rows).
     (ROOT / "_build").mkdir(exist_ok=True)

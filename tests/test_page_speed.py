@@ -81,3 +81,9 @@ def test_icons_css_holds_exactly_the_icons_the_pages_use(book_html: Path):
                     if n.startswith("fa-") and n not in {prefix, "fa-lg", "fa-fw"}
                 }
     assert used == defined, f"missing: {used - defined}, unused: {defined - used}"
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_hidden_code_cells_are_named_by_their_visible_words(book_html: Path, rel: str):
+    html = (book_html / rel).read_text(encoding="utf-8")
+    assert 'aria-label="Toggle hidden content"' not in html, f"{rel}: label not in the name"
