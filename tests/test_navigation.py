@@ -103,3 +103,23 @@ def test_desktop_hamburger_collapses_the_sidebar(browser, book_server, rel):
     finally:
         context.close()
     assert errors == [], errors
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1280px"])
+def test_search_from_a_chapter_lists_results(browser, book_server, viewport):
+    """The pages no longer load Sphinx's search scripts (search.html does): the search field,
+    opened with Ctrl+K, still takes the reader to a results page that lists matches."""
+    context, page, errors = _open(browser, book_server + "chapters/summary.html", viewport)
+    try:
+        page.keyboard.press("Control+k")
+        field = page.locator("#pst-search-dialog input[name=q]")
+        field.wait_for(state="visible")
+        field.fill("bias")
+        field.press("Enter")
+        page.wait_for_url("**/search.html?q=bias*")
+        results = page.locator("#search-results li")
+        results.first.wait_for(state="visible", timeout=30_000)
+        assert results.count() >= 3, results.count()
+        assert not errors, errors
+    finally:
+        context.close()
