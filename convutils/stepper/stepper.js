@@ -6,6 +6,7 @@
 export const MAX_PRODUCTS = 3000;
 export const GRANULARITIES = ["element", "channel", "product"];
 const FN = "stepper: ";
+const range = (k) => [...Array(k).keys()];
 
 // Numbers as convutils.trace.number_text writes them, with the same operations.
 const POW10 = {};
@@ -39,7 +40,6 @@ export function fmt(v) {
 }
 
 // Checks, worded as convutils words them (convutils/checks.py, trace.py).
-
 export class StepperError extends Error {}
 
 function fail(message) { throw new StepperError(message); }
@@ -130,7 +130,6 @@ export function checkState(state) {
 }
 
 // Reading what the reader types.
-
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function parseArray(name, text, ndims) {
@@ -174,7 +173,6 @@ export function nestedText(a, indent = "") {
 }
 
 // The trace: convutils.trace.trace_steps, the same loops in the same order.
-
 export function traceSteps(state) {
   const c = checkState(state);
   const X = state.X, K = c.multiOut ? state.K : [state.K], g = state.granularity;
@@ -187,9 +185,8 @@ export function traceSteps(state) {
       const row = [];
       for (let j = 0; j < c.wO; j++) {
         const label = "Y[" + (c.multiOut ? o + "," : "") + i + "," + j + "]";
-        const rows = [], cols = [];
-        for (let a = 0; a < c.kH; a++) { rows.push(i * c.st[0] - pH + a); }
-        for (let a = 0; a < c.kW; a++) { cols.push(j * c.st[1] - pW + a); }
+        const rows = range(c.kH).map((a) => i * c.st[0] - pH + a);
+        const cols = range(c.kW).map((q) => j * c.st[1] - pW + q);
         const all = [];
         for (let ch = 0; ch < c.cI; ch++) {
           for (let a = 0; a < c.kH; a++) {
@@ -201,8 +198,8 @@ export function traceSteps(state) {
           }
         }
         const n = c.kH * c.kW;
-        const chunks = g === "element" ? [[[...Array(c.cI).keys()], all]]
-          : g === "channel" ? [...Array(c.cI).keys()].map((ch) => [[ch], all.slice(ch * n, ch * n + n)])
+        const chunks = g === "element" ? [[range(c.cI), all]]
+          : g === "channel" ? range(c.cI).map((ch) => [[ch], all.slice(ch * n, ch * n + n)])
             : all.map((p) => [[p.channel], [p]]);
         const last = b === null || g === "element" ? chunks.length - 1 : -1;
         const soFar = new Array(c.cI).fill(0);
@@ -253,7 +250,6 @@ export function narration(step) {
 }
 
 // A model for the book's pages (no kernel): a widget model's calls.
-
 export function staticModel(state) {
   const data = { ...state }, handlers = {};
   return {
@@ -267,7 +263,6 @@ export function staticModel(state) {
     save_changes() {},
   };
 }
-
 
 const DATA_KEYS = ["X", "K", "bias", "padding", "stride", "granularity"];
 const KEYS_HELP = ["Left / Right arrow: previous or next step", "Home / End: first or last step",
@@ -295,6 +290,7 @@ function render({ model, el }) {
     target.addEventListener(ev, f);
     cleanups.push(() => target.removeEventListener(ev, f));
   };
+  const click = (b, f) => listen(b, "click", f);
 
   const root = h("div", { class: "cvs", role: "group", tabindex: 0, id: linked ? name : null,
     "aria-label": "Stepper" + (name ? " " + name : "") + ": the correlation step by step" });
@@ -343,7 +339,7 @@ function render({ model, el }) {
   el.append(root);
 
   // data: the last valid data; n: the step on show, from 0 (the model's is n + 1); cells: td
-  // by "ch,r,s" (x), "o,ch,a,b" (k) and flat index (y); fills: [td, ch, a, b, o] showing X, K
+  // by "ch,r,s" (x), "o,ch,a,b" (k) and flat index (y, with its name in yName); fills: [td, ch, a, b, o] showing X, K
   // (o >= 0) or bias (o < 0); marked: cells with step classes; hits: lit by the lookup.
   let data = null, trace = null, n = 0, timer = null, cells, fills, shapeKey, marked = [], hits = [];
   let predict = null;   // {pending, right, done} in predict mode
@@ -351,33 +347,35 @@ function render({ model, el }) {
   const last = () => trace.steps.length - 1;
   const kName = (o, ch) => "K[" + (trace.check.multiOut ? o + "," : "") + ch + "]";
   const yLabel = (o, i, j) => "Y[" + (trace.check.multiOut ? o + "," : "") + i + "," + j + "]";
+  const wide = () => root.classList.contains("cvs-wide");
 
-  // The grids: built once per shape; an edit of the same shape changes their texts.
-  function table(label, rowsN, colsN, make, grid) {
+  // The grids: built once per shape; an edit of the same shape changes their texts. Row and
+  // column headers (visually hidden) tell a screen reader where a cell is; (r0, c0) is the
+  // first cell's index, negative in X's padding.
+  function table(label, rowsN, colsN, make, grid, r0 = 0, c0 = 0) {
     let first = grid;
-    const t = h("table", { class: "cvs-m", role: grid ? "grid" : "table", "aria-label": label });
+    const head = (scope, text) => h("th", { class: "cvs-sr", scope, text });
+    // A td is a gridcell in a grid, a cell in a table.
+    const t = h("table", { class: "cvs-m", role: grid && "grid", "aria-label": label },
+      h("tr", {}, h("td", { class: "cvs-sr", role: "none" }), ...range(colsN).map((b) => head("col", "column " + (b + c0)))));
     for (let a = 0; a < rowsN; a++) {
-      const tr = t.appendChild(h("tr", { role: "row" }));
+      const tr = t.appendChild(h("tr", {}, head("row", "row " + (a + r0))));
       for (let b = 0; b < colsN; b++) {
-        const td = make(a, b);
-        td.setAttribute("role", grid ? "gridcell" : "cell");
-        if (grid && td.dataset.look) { td.tabIndex = first ? 0 : -1; first = false; }
-        tr.append(td);
+        const td = tr.appendChild(make(a, b));
+        if (grid && td.dataset.look) {
+          td.tabIndex = first ? 0 : -1;
+          first = false;
+        }
       }
     }
     return h("div", {}, h("div", { class: "cvs-title", text: label, "aria-hidden": "true" }), t);
   }
-  const td = (cls, look) => {
-    const e = h("td", { class: "cvs-c cvs-" + cls });
-    if (look) { e.dataset.look = look; }
-    return e;
-  };
+  const td = (cls, look) => h("td", { class: "cvs-c cvs-" + cls, "data-look": look });
   const part = (fig, title, mats) => fig.replaceChildren(h("div", { class: "cvs-part-title", text: title }), h("div", { class: "cvs-mats" }, ...mats));
-  const range = (k) => [...Array(k).keys()];
 
   function makeGrids(c) {
     const [pH, pW] = c.pad, [h0, w0] = c.xShape.slice(1);
-    cells = { x: new Map(), k: new Map(), y: [] };
+    cells = { x: new Map(), k: new Map(), y: [], yName: [] };
     fills = [];
     marked = [];
     part(figX, "Input X " + shapeText(c.xShape) + (pH || pW ? ", padding " + pairText(c.pad) + " (dashed zeros)" : ""),
@@ -387,7 +385,7 @@ function render({ model, el }) {
         if (inside) { fills.push([e, ch, r, s]); } else { e.textContent = "0"; }
         cells.x.set(ch + "," + r + "," + s, e);
         return e;
-      }, true)));
+      }, true, -pH, -pW)));
     part(figK, "Kernels K " + shapeText(c.kShape), range(c.cO).map((o) => {
       const v = h("span");
       if (trace.bias) { fills.push([v, o, 0, 0, -1]); }
@@ -402,6 +400,7 @@ function render({ model, el }) {
       range(c.cO).map((o) => table(c.multiOut ? "Y[" + o + "]" : "Y", c.hO, c.wO, (i, j) => {
         const e = td("y", "y," + o + "," + i + "," + j);
         cells.y.push(e);
+        cells.yName.push(yLabel(o, i, j));
         return e;
       }, true)));
   }
@@ -410,18 +409,21 @@ function render({ model, el }) {
     const c = trace.check;
     const key = JSON.stringify([c.xShape, c.kShape, c.pad, c.hO, c.wO, !trace.bias]);
     clearLookup();
-    if (key !== shapeKey) { shapeKey = key; makeGrids(c); }
+    if (key !== shapeKey) {
+      shapeKey = key;
+      makeGrids(c);
+    }
     const X = data.X, K = c.multiOut ? data.K : [data.K];
     for (const [e, ch, a, b, o] of fills) {
       const text = numberText(o === undefined ? X[ch][a][b] : o < 0 ? trace.bias[ch] : K[o][ch][a][b]);
       const t = e.firstChild;
       if (!t) { e.append(text); } else if (t.data !== text) { t.data = text; }
     }
-    if (root.classList.contains("cvs-wide")) { requestAnimationFrame(fit); }
+    if (wide()) { requestAnimationFrame(fit); }
   }
 
   function show(index) {
-    const steps = trace.steps, c = trace.check;
+    const steps = trace.steps, c = trace.check, finals = trace.output.flat(2);
     n = Math.max(0, Math.min(last(), index));
     const s = steps[n], pending = predict && predict.pending;
     for (const [e, cls] of marked) { e.classList.remove(cls); }
@@ -439,13 +441,12 @@ function render({ model, el }) {
     const flat = (s.out_channel * c.hO + s.out_row) * c.wO + s.out_col;
     const before = n > 0 && same(steps[n - 1], s) ? numberText(steps[n - 1].running_total) : null;
     cells.y.forEach((e, f) => {
-      const o = Math.floor(f / (c.hO * c.wO)), i = Math.floor(f / c.wO) % c.hO, j = f % c.wO;
       const state = f < flat ? "cvs-done" : f > flat ? "cvs-todo" : "cvs-now";
-      const text = f < flat ? numberText(trace.output[o][i][j]) : f > flat ? ""
+      const text = f < flat ? numberText(finals[f]) : f > flat ? ""
         : !pending ? numberText(s.running_total) : before ? before + " + ?" : "?";
       if (e.textContent !== text) { e.textContent = text; }
       if (!e.classList.contains(state)) { e.classList.remove("cvs-todo", "cvs-done", "cvs-now"); e.classList.add(state); }
-      e.setAttribute("aria-label", yLabel(o, i, j) + ": " + (text || "not computed yet"));
+      e.setAttribute("aria-label", cells.yName[f] + ": " + (text || "not computed yet"));
     });
     count.textContent = "Step " + (n + 1) + " of " + steps.length;
     slider.max = steps.length;
@@ -600,10 +601,12 @@ function render({ model, el }) {
     playBtn.textContent = timer ? "Pause" : "Play";
     playBtn.setAttribute("aria-pressed", !!timer);
   }
-  function stepTo(i) {
+  // In predict mode, the next step asks for a new prediction once the last one is answered
+  // (a `jump`, by End or the slider, drops an unanswered one); any other move asks none.
+  function stepTo(i, jump) {
     setPlaying(false);
     if (predict && i === n + 1 && n < last()) {
-      if (predict.pending) {
+      if (predict.pending && !jump) {
         guessInput.focus();
         predictMsg.textContent = "Type your prediction first, or press Reveal.";
         return;
@@ -630,8 +633,8 @@ function render({ model, el }) {
   // The reader's guess: right (or revealed) shows the value; wrong gives the products as a hint.
   function answer(reveal) {
     if (!predict || !predict.pending) { return; }
-    const s = trace.steps[n], value = numberText(s.running_total);
-    const text = guessInput.value.trim(), guess = Number(text), v = s.running_total;
+    const s = trace.steps[n], v = s.running_total, value = numberText(v);
+    const text = guessInput.value.trim(), guess = Number(text);
     if (!reveal && !NUMBER.test(text)) { predictMsg.textContent = "Type a number, for example 19 or -2.5."; return; }
     const right = !reveal && (numberText(guess) === value || Math.abs(guess - v) <= 1e-9 * Math.max(1, Math.abs(v)));
     if (reveal || right) {
@@ -667,43 +670,40 @@ function render({ model, el }) {
     hits = [];
     lookup.textContent = "";
   }
-  function hit(e) { if (e && !e.classList.contains("cvs-hit")) { e.classList.add("cvs-hit"); hits.push(e); } }
+  function hit(e) {
+    if (e && !e.classList.contains("cvs-hit")) {
+      e.classList.add("cvs-hit");
+      hits.push(e);
+    }
+  }
+  // An X cell: every output element that reads it, with the weight; a Y cell: what it reads.
+  // Both are found among the trace's products.
   function lookUp(cell) {
     const c = trace.check, [kind, A, B, C] = cell.dataset.look.split(",").map((v, i) => i ? Number(v) : v);
+    const readers = [];
+    let found;
     clearLookup();
     hit(cell);
     cell.setAttribute("aria-selected", "true");
-    if (kind === "x") {
-      const readers = [];
-      for (let o = 0; o < c.cO; o++) {
-        for (let i = 0; i < c.hO; i++) {
-          for (let j = 0; j < c.wO; j++) {
-            const a = B - i * c.st[0] + c.pad[0], b = C - j * c.st[1] + c.pad[1];
-            const k = a < c.kH && b < c.kW && cells.k.get(o + "," + A + "," + a + "," + b);
-            if (!k) { continue; }
-            hit(cells.y[(o * c.hO + i) * c.wO + j]);
-            hit(k);
-            readers.push(yLabel(o, i, j) + " (× " + kName(o, A) + "[" + a + "," + b + "] = " + k.textContent + ")");
-          }
+    for (const s of trace.steps) {
+      for (const q of s.products) {
+        if (kind === "x" ? q.channel !== A || q.row !== B || q.col !== C : s.out_channel !== A || s.out_row !== B || s.out_col !== C) {
+          continue;
         }
+        const o = s.out_channel, k = cells.k.get(o + "," + q.channel + "," + q.k_row + "," + q.k_col);
+        found = s;
+        hit(cells.y[(o * c.hO + s.out_row) * c.wO + s.out_col]);
+        hit(cells.x.get(q.channel + "," + q.row + "," + q.col));
+        hit(k);
+        readers.push(s.output_label + " (× " + kName(o, A) + "[" + q.k_row + "," + q.k_col + "] = " + k.textContent + ")");
       }
-      const r = readers.length, more = r > 12 ? ", and " + (r - 12) + " more" : "";
-      lookup.textContent = "X[" + A + "," + B + "," + C + "] = " + cell.textContent + (r ? " is read by " + r + " output element" +
-        (r > 1 ? "s: " : ": ") + readers.slice(0, 12).join(", ") + more + "." : " is read by no output element (the stride skips it).") + " Esc clears.";
-    } else {
-      const r0 = B * c.st[0] - c.pad[0], s0 = C * c.st[1] - c.pad[1];
-      for (let ch = 0; ch < c.cI; ch++) {
-        for (let a = 0; a < c.kH; a++) {
-          for (let b = 0; b < c.kW; b++) {
-            hit(cells.x.get(ch + "," + (r0 + a) + "," + (s0 + b)));
-            hit(cells.k.get(A + "," + ch + "," + a + "," + b));
-          }
-        }
-      }
-      lookup.textContent = yLabel(A, B, C) + " = " + numberText(trace.output[A][B][C]) + " reads rows " + r0 + " to " +
-        (r0 + c.kH - 1) + " and columns " + s0 + " to " + (s0 + c.kW - 1) + " of every input channel, with " +
-        range(c.cI).map((ch) => kName(A, ch)).join(", ") + (trace.bias ? " and bias b[" + A + "]" : "") + ". Esc clears.";
     }
+    const r = readers.length, more = r > 12 ? ", and " + (r - 12) + " more" : "";
+    lookup.textContent = (kind === "x" ? "X[" + A + "," + B + "," + C + "] = " + cell.textContent + (r ? " is read by " + r +
+      " output element" + (r > 1 ? "s: " : ": ") + readers.slice(0, 12).join(", ") + more + "." : " is read by no output element (the stride skips it).")
+      : found.output_label + " = " + numberText(trace.output[A][B][C]) + " reads rows " + found.rows[0] + " to " + found.rows.at(-1) +
+      " and columns " + found.cols[0] + " to " + found.cols.at(-1) + " of every input channel, with " +
+      range(c.cI).map((ch) => kName(A, ch)).join(", ") + (trace.bias ? " and bias b[" + A + "]" : "") + ".") + " Esc clears.";
   }
   // Arrow keys move between the cells of one grid (one Tab stop per grid).
   function moveInGrid(cell, key) {
@@ -722,10 +722,10 @@ function render({ model, el }) {
 
   // Large view and full screen: the figure scaled to the room below the controls.
   function fit() {
-    const wide = root.classList.contains("cvs-large") || document.fullscreenElement === root;
-    root.classList.toggle("cvs-wide", wide);
+    const on = root.classList.contains("cvs-large") || document.fullscreenElement === root;
+    root.classList.toggle("cvs-wide", on);
     fig.style.fontSize = "";
-    if (!wide || !fig.scrollWidth) { return; }
+    if (!on || !fig.scrollWidth) { return; }
     const top = fig.getBoundingClientRect().top - root.getBoundingClientRect().top;
     const scale = Math.max(1, Math.min(3.5, (root.clientWidth - 24) / fig.scrollWidth,
       (root.clientHeight - top - 8) / fig.scrollHeight));
@@ -743,14 +743,10 @@ function render({ model, el }) {
     fit();
   }
 
-  const click = (b, f) => listen(b, "click", f);
   click(prevBtn, () => stepTo(n - 1));
   click(nextBtn, () => stepTo(n + 1));
   click(playBtn, () => setPlaying(!timer));
-  listen(slider, "input", () => {
-    if (predict) { predict.pending = false; }
-    stepTo(slider.value - 1);
-  });
+  listen(slider, "input", () => stepTo(slider.value - 1, true));
   listen(select, "change", () => {
     // Stay on the same output element when the granularity changes.
     const candidate = { ...data, granularity: select.value };
@@ -770,7 +766,10 @@ function render({ model, el }) {
   click(checkBtn, () => answer(false));
   click(revealBtn, () => answer(true));
   listen(guessInput, "keydown", (ev) => {
-    if (ev.key === "Enter") { ev.preventDefault(); answer(false); }
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      answer(false);
+    }
   });
   click(applyBtn, applyEditors);
   for (const f of boxes) { listen(f, "change", applyEditors); }
@@ -782,29 +781,25 @@ function render({ model, el }) {
     fullBtn.setAttribute("aria-pressed", document.fullscreenElement === root);
     fit();
   });
-  listen(window, "resize", () => { if (root.classList.contains("cvs-wide")) { fit(); } });
+  listen(window, "resize", () => { if (wide()) { fit(); } });
   click(fig, (ev) => {
     const cell = ev.target.closest("td[data-look]");
     if (cell) { lookUp(cell); }
   });
+  const MOVES = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity };
   listen(root, "keydown", (ev) => {
-    const t = ev.target, tag = t.tagName, key = ev.key;
+    const t = ev.target, tag = t.tagName, key = ev.key, cell = tag === "TD" && t.dataset.look;
     if (key === "Escape") {
       if (hits.length) { clearLookup(); } else if (root.classList.contains("cvs-large")) { setLarge(false); } else { return; }
-    } else if (tag === "TD" && t.dataset.look && (key === "Enter" || key === " ")) {
+    } else if (cell && (key === "Enter" || key === " ")) {
       lookUp(t);
-    } else if (tag === "TD" && t.dataset.look && key.startsWith("Arrow")) {
+    } else if (cell && key.startsWith("Arrow")) {
       moveInGrid(t, key);
     } else if (/^(INPUT|SELECT|TEXTAREA|TD|SUMMARY|A)$/.test(tag) || (tag === "BUTTON" && (key === " " || key === "Enter"))) {
       // Text boxes, the slider and the list have their own keys; buttons click on Space and Enter.
       return;
-    } else if (key === "ArrowRight" || key === "ArrowLeft") {
-      stepTo(n + (key === "ArrowRight" ? 1 : -1));
-    } else if (key === "Home") {
-      stepTo(0);
-    } else if (key === "End") {
-      if (predict) { predict.pending = false; }
-      stepTo(last());
+    } else if (key in MOVES) {
+      stepTo(Math.max(0, Math.min(last(), n + MOVES[key])), key === "End");
     } else if (key === " ") {
       setPlaying(!timer);
     } else {
