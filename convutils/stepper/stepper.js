@@ -1,7 +1,6 @@
-// The convutils stepper: one front end for the HTML book and the live Jupyter widget.
-// An anywidget module (`export default { render }`); in the book `staticModel` stands in for
-// the widget's model. The named exports are the arithmetic, which tests/test_stepper_parity.py
-// runs in Node against Python's convutils.trace.trace_steps: every number and sentence.
+// The convutils stepper, one front end for the HTML book and the live Jupyter widget: an
+// anywidget module whose named exports, the arithmetic, tests/test_stepper_parity.py runs in
+// Node against Python's convutils.trace.trace_steps: every number and sentence.
 
 export const MAX_PRODUCTS = 3000;
 export const GRANULARITIES = ["element", "channel", "product"];
@@ -18,11 +17,8 @@ export function numberText(v) {
   if (Number.isInteger(v)) { return BigInt(v).toString(); }
   const a = Math.abs(v);
   let e = 0;
-  if (a >= 1) {
-    while (e < 15 && a >= POW10[e + 1]) { e += 1; }
-  } else {
-    while (e > -13 && a < POW10[e]) { e -= 1; }
-  }
+  while (e < 15 && a >= POW10[e + 1]) { e += 1; }
+  while (e > -13 && a < POW10[e]) { e -= 1; }
   const d = Math.min(Math.max(3 - e, 0), 12);
   const r = Math.floor(a * POW10[d] + 0.5);
   if (r === 0) { return "0"; }
@@ -95,8 +91,7 @@ export function checkState(state) {
   }
   const xShape = checkNested("X", state.X, [3]);
   const kShape = checkNested("K", state.K, [3, 4]);
-  const bias = state.bias ?? null;
-  const bShape = bias === null ? null : checkNested("bias", bias, [1]);
+  const bShape = state.bias == null ? null : checkNested("bias", state.bias, [1]);
   const multiOut = kShape.length === 4;
   const zero = (name, shape, dims) => shape.includes(0) && fail(FN + name + " has a zero-sized dimension (shape " +
     shapeText(shape) + " for " + dims + "); every axis needs at least one element");
@@ -115,10 +110,12 @@ export function checkState(state) {
       h + "x" + w + " padded input (X " + shapeText(xShape) + ", padding " + pairText(pad) + ")");
   }
   const cO = multiOut ? kShape[0] : 1;
-  if (bShape) { zero("bias", bShape, "(c_o)"); }
-  if (bShape && bShape[0] !== cO) {
-    fail(FN + "bias has shape " + shapeText(bShape) + " but K " + shapeText(multiOut ? kShape : [1, ...kShape]) +
-      " has " + cO + " output channels; a layer has one bias per output channel, so bias must have shape (" + cO + ",)");
+  if (bShape) {
+    zero("bias", bShape, "(c_o)");
+    if (bShape[0] !== cO) {
+      fail(FN + "bias has shape " + shapeText(bShape) + " but K " + shapeText(multiOut ? kShape : [1, ...kShape]) +
+        " has " + cO + " output channels; a layer has one bias per output channel, so bias must have shape (" + cO + ",)");
+    }
   }
   const hO = Math.floor((h - kH) / st[0]) + 1, wO = Math.floor((w - kW) / st[1]) + 1;
   const products = cO * hO * wO * xShape[0] * kH * kW;
@@ -249,7 +246,7 @@ export function narration(step) {
   return y + " = " + productsText(step) + bias + " = " + (sums ? terms.join(" + ") + " = " : "") + total;
 }
 
-// A model for the book's pages (no kernel): a widget model's calls.
+// In the book's pages (no kernel) this stands in for the widget's model.
 export function staticModel(state) {
   const data = { ...state }, handlers = {};
   return {
@@ -271,7 +268,7 @@ const KEYS_HELP = ["Left / Right arrow: previous or next step", "Home / End: fir
 
 function h(tag, attrs, ...children) {
   const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
+  for (const [k, v] of Object.entries(typeof attrs === "string" ? { class: attrs } : attrs || {})) {
     if (v == null || v === false) { continue; }
     if (k === "class") { e.className = v; } else if (k === "text") { e.textContent = v; } else { e.setAttribute(k, v === true ? "" : v); }
   }
@@ -295,67 +292,65 @@ function render({ model, el }) {
   const root = h("div", { class: "cvs", role: "group", tabindex: 0, id: linked ? name : null,
     "aria-label": "Stepper" + (name ? " " + name : "") + ": the correlation step by step" });
   const btn = (label, toggle) => h("button", { type: "button", class: "cvs-btn", "aria-pressed": toggle && "false" }, label);
-  const bar = (...items) => h("div", { class: "cvs-bar" }, ...items);
+  const bar = (...items) => h("div", "cvs-bar", ...items);
   const p = (cls, live) => h("p", { class: cls, "aria-live": live && "polite" });
   // A visible label for the eye, an exact name (X, K, bias...) for a screen reader and a test.
   const field = (text, control, cls) => h("label", { class: "cvs-field " + (cls || "") }, h("span", { text, "aria-hidden": "true" }), control);
   const [prevBtn, playBtn, nextBtn] = [btn("Previous step"), btn("Play", 1), btn("Next step")];
   const slider = h("input", { type: "range", min: 1, class: "cvs-range", "aria-label": "Step" });
-  const count = h("span", { class: "cvs-count" });
+  const count = h("span", "cvs-count");
   const select = h("select", {}, ...GRANULARITIES.map((g) => h("option", { value: g, text: "per " + g })));
   const [predictBtn, resetBtn, largeBtn, fullBtn] = [btn("Predict", 1), btn("Reset"), btn("Large view", 1), btn("Full screen", 1)];
   fullBtn.hidden = !root.requestFullscreen;
 
-  const narr = p("cvs-narr", 1), breakdown = h("div", { class: "cvs-break" });
+  const narr = p("cvs-narr", 1), breakdown = h("div", "cvs-break");
   const guessInput = h("input", { type: "text", inputmode: "decimal", autocomplete: "off" });
   const guessQ = h("span"), checkBtn = btn("Check"), revealBtn = btn("Reveal");
   const predictMsg = p("cvs-pmsg", 1), score = p("cvs-score");
   const predictBox = h("div", { class: "cvs-predict", hidden: true },
-    bar(h("label", { class: "cvs-field" }, guessQ, guessInput), checkBtn, revealBtn), predictMsg, score);
+    bar(h("label", "cvs-field", guessQ, guessInput), checkBtn, revealBtn), predictMsg, score);
   const [figX, figK, figY] = ["x", "k", "y"].map((x) => h("div", { class: "cvs-part cvs-part-" + x }));
-  const fig = h("div", { class: "cvs-fig" }, figX, figK, figY);
+  const fig = h("div", "cvs-fig", figX, figK, figY);
   const lookup = p("cvs-look", 1);
 
-  const area = (label) => h("textarea", { rows: 6, spellcheck: "false", "aria-label": label });
-  const line = (label) => h("input", { type: "text", spellcheck: "false", "aria-label": label });
-  const boxes = [area("X"), area("K"), line("bias"), line("padding"), line("stride")];
+  const box = (tag, label) => h(tag, { type: tag === "input" && "text", rows: tag === "textarea" && 6, spellcheck: "false", "aria-label": label });
+  const boxes = [box("textarea", "X"), box("textarea", "K"), box("input", "bias"), box("input", "padding"), box("input", "stride")];
   const [xText, kText, biasText, padText, strideText] = boxes;
   const applyBtn = btn("Apply");
   const error = h("p", { class: "cvs-err", role: "alert" });
-  const edit = h("details", { class: "cvs-edit" },
+  const edit = h("details", "cvs-edit",
     h("summary", { text: "Your own numbers: edit X, K, bias, padding, stride" }),
     h("p", { class: "cvs-hint", text: "Nested lists of numbers, as in Python. A box applies when you " +
       "leave it (or press Apply); bias may stay empty; padding and stride take one integer or two." }),
     bar(field("X (c_i, h, w)", xText, "cvs-col"), field("K (c_o, c_i, k_h, k_w) or (c_i, k_h, k_w)", kText, "cvs-col")),
     bar(field("bias", biasText), field("padding", padText), field("stride", strideText), applyBtn));
-  const keys = h("details", { class: "cvs-keys" }, h("summary", { text: "Keys" }),
-    h("dl", { class: "cvs-keylist" }, ...KEYS_HELP.flatMap((k) => k.split(": ").map((text, i) => h(i ? "dd" : "dt", { text })))),
+  const keys = h("details", "cvs-keys", h("summary", { text: "Keys" }),
+    h("dl", "cvs-keylist", ...KEYS_HELP.flatMap((k) => k.split(": ").map((text, i) => h(i ? "dd" : "dt", { text })))),
     isPage ? h("a", { href: "using_this_book.html#stepper-keys", text: "All keys, in Using this book" }) : null);
   const link = h("a", { href: "#" }, "Link to this step");
   root.append(
-    bar(prevBtn, playBtn, nextBtn, slider, count, h("label", { class: "cvs-field" }, "Granularity ", select),
+    bar(prevBtn, playBtn, nextBtn, slider, count, h("label", "cvs-field", "Granularity ", select),
       predictBtn, resetBtn, largeBtn, fullBtn),
-    narr, breakdown, predictBox, error, fig, lookup, edit, h("div", { class: "cvs-bar cvs-foot" }, keys, linked ? link : null));
+    narr, breakdown, predictBox, error, fig, lookup, edit, h("div", "cvs-bar cvs-foot", keys, linked ? link : null));
   el.append(root);
 
-  // data: the last valid data; n: the step on show, from 0 (the model's is n + 1); cells: td
-  // by "ch,r,s" (x), "o,ch,a,b" (k) and flat index (y, with its name in yName); fills: [td, ch, a, b, o] showing X, K
-  // (o >= 0) or bias (o < 0); marked: cells with step classes; hits: lit by the lookup.
-  let data = null, trace = null, n = 0, timer = null, cells, fills, shapeKey, marked = [], hits = [];
+  // n: the step on show, from 0 (the model's is n + 1); cells: td by "x,ch,r,s", "k,o,ch,a,b",
+  // "y,o,i,j"; ys: Y's td in order; fills: [td, ch, a, b, o] showing X, K (o >= 0) or bias
+  // (o < 0); marked: cells with step classes; hits: cells lit by the lookup.
+  let data = null, trace = null, n = 0, timer = null, cells, ys, fills, shapeKey, marked = [], hits = [];
   let predict = null;   // {pending, right, done} in predict mode
   let userMoved = false;
   const last = () => trace.steps.length - 1;
+  const at = (...key) => cells.get(key.join());
   const kName = (o, ch) => "K[" + (trace.check.multiOut ? o + "," : "") + ch + "]";
-  const yLabel = (o, i, j) => "Y[" + (trace.check.multiOut ? o + "," : "") + i + "," + j + "]";
-  const wide = () => root.classList.contains("cvs-wide");
+  const has = (cls) => root.classList.contains(cls);
 
   // The grids: built once per shape; an edit of the same shape changes their texts. Row and
   // column headers (visually hidden) tell a screen reader where a cell is; (r0, c0) is the
-  // first cell's index, negative in X's padding.
+  // first cell's index, negative in X's padding. A td is a gridcell in a grid, a cell in a table.
   function table(label, rowsN, colsN, make, grid, r0 = 0, c0 = 0) {
     let first = grid;
     const head = (scope, text) => h("th", { class: "cvs-sr", scope, text });
-    // A td is a gridcell in a grid, a cell in a table.
     const t = h("table", { class: "cvs-m", role: grid && "grid", "aria-label": label },
       h("tr", {}, h("td", { class: "cvs-sr", role: "none" }), ...range(colsN).map((b) => head("col", "column " + (b + c0)))));
     for (let a = 0; a < rowsN; a++) {
@@ -370,37 +365,40 @@ function render({ model, el }) {
     }
     return h("div", {}, h("div", { class: "cvs-title", text: label, "aria-hidden": "true" }), t);
   }
-  const td = (cls, look) => h("td", { class: "cvs-c cvs-" + cls, "data-look": look });
-  const part = (fig, title, mats) => fig.replaceChildren(h("div", { class: "cvs-part-title", text: title }), h("div", { class: "cvs-mats" }, ...mats));
+  // A cell, kept under its key; `look`: a click (or Enter) on it looks it up.
+  const td = (cls, look, ...key) => {
+    const e = h("td", { class: "cvs-c cvs-" + cls, "data-look": look && key.join() });
+    cells.set(key.join(), e);
+    return e;
+  };
+  const part = (fig, title, mats) => fig.replaceChildren(h("div", { class: "cvs-part-title", text: title }), h("div", "cvs-mats", ...mats));
 
   function makeGrids(c) {
     const [pH, pW] = c.pad, [h0, w0] = c.xShape.slice(1);
-    cells = { x: new Map(), k: new Map(), y: [], yName: [] };
+    cells = new Map();
+    ys = [];
     fills = [];
     marked = [];
     part(figX, "Input X " + shapeText(c.xShape) + (pH || pW ? ", padding " + pairText(c.pad) + " (dashed zeros)" : ""),
       range(c.cI).map((ch) => table("X[" + ch + "]", h0 + 2 * pH, w0 + 2 * pW, (a, b) => {
         const r = a - pH, s = b - pW, inside = r >= 0 && r < h0 && s >= 0 && s < w0;
-        const e = inside ? td("x", "x," + ch + "," + r + "," + s) : td("pad");
+        const e = td(inside ? "x" : "pad", inside, "x", ch, r, s);
         if (inside) { fills.push([e, ch, r, s]); } else { e.textContent = "0"; }
-        cells.x.set(ch + "," + r + "," + s, e);
         return e;
       }, true, -pH, -pW)));
     part(figK, "Kernels K " + shapeText(c.kShape), range(c.cO).map((o) => {
       const v = h("span");
       if (trace.bias) { fills.push([v, o, 0, 0, -1]); }
-      return h("div", { class: "cvs-kgroup" }, ...range(c.cI).map((ch) => table(kName(o, ch), c.kH, c.kW, (a, b) => {
-        const e = td("k");
+      return h("div", "cvs-kgroup", ...range(c.cI).map((ch) => table(kName(o, ch), c.kH, c.kW, (a, b) => {
+        const e = td("k", false, "k", o, ch, a, b);
         fills.push([e, ch, a, b, o]);
-        cells.k.set(o + "," + ch + "," + a + "," + b, e);
         return e;
-      })), trace.bias ? h("div", {}, h("div", { class: "cvs-title", text: "bias" }), h("div", { class: "cvs-c cvs-k cvs-bias-v" }, "b[" + o + "] = ", v)) : null);
+      })), trace.bias ? h("div", {}, h("div", { class: "cvs-title", text: "bias" }), h("div", "cvs-c cvs-k cvs-bias-v", "b[" + o + "] = ", v)) : null);
     }));
     part(figY, "Output Y " + shapeText(c.multiOut ? [c.cO, c.hO, c.wO] : [c.hO, c.wO]),
       range(c.cO).map((o) => table(c.multiOut ? "Y[" + o + "]" : "Y", c.hO, c.wO, (i, j) => {
-        const e = td("y", "y," + o + "," + i + "," + j);
-        cells.y.push(e);
-        cells.yName.push(yLabel(o, i, j));
+        const e = td("y", true, "y", o, i, j);
+        ys.push(e);
         return e;
       }, true)));
   }
@@ -416,10 +414,9 @@ function render({ model, el }) {
     const X = data.X, K = c.multiOut ? data.K : [data.K];
     for (const [e, ch, a, b, o] of fills) {
       const text = numberText(o === undefined ? X[ch][a][b] : o < 0 ? trace.bias[ch] : K[o][ch][a][b]);
-      const t = e.firstChild;
-      if (!t) { e.append(text); } else if (t.data !== text) { t.data = text; }
+      if (e.textContent !== text) { e.textContent = text; }
     }
-    if (wide()) { requestAnimationFrame(fit); }
+    if (has("cvs-wide")) { requestAnimationFrame(fit); }
   }
 
   function show(index) {
@@ -428,25 +425,26 @@ function render({ model, el }) {
     const s = steps[n], pending = predict && predict.pending;
     for (const [e, cls] of marked) { e.classList.remove(cls); }
     marked = [];
-    const mark = (e, cls) => { if (e) { e.classList.add(cls); marked.push([e, cls]); } };
     const read = new Set(s.products.map((q) => q.channel + "," + q.row + "," + q.col));
     for (const ch of s.channels) {
       s.rows.forEach((r, a) => s.cols.forEach((col, b) => {
-        const at = ch + "," + r + "," + col, cls = read.has(at) ? "cvs-read" : "cvs-win";
-        mark(cells.x.get(at), cls);
-        mark(cells.k.get(s.out_channel + "," + ch + "," + a + "," + b), cls);
+        const cls = read.has(ch + "," + r + "," + col) ? "cvs-read" : "cvs-win";
+        for (const e of [at("x", ch, r, col), at("k", s.out_channel, ch, a, b)]) {
+          e.classList.add(cls);
+          marked.push([e, cls]);
+        }
       }));
     }
     // Output elements before the current one are finished, the ones after it not reached.
     const flat = (s.out_channel * c.hO + s.out_row) * c.wO + s.out_col;
     const before = n > 0 && same(steps[n - 1], s) ? numberText(steps[n - 1].running_total) : null;
-    cells.y.forEach((e, f) => {
+    ys.forEach((e, f) => {
       const state = f < flat ? "cvs-done" : f > flat ? "cvs-todo" : "cvs-now";
       const text = f < flat ? numberText(finals[f]) : f > flat ? ""
         : !pending ? numberText(s.running_total) : before ? before + " + ?" : "?";
       if (e.textContent !== text) { e.textContent = text; }
       if (!e.classList.contains(state)) { e.classList.remove("cvs-todo", "cvs-done", "cvs-now"); e.classList.add(state); }
-      e.setAttribute("aria-label", cells.yName[f] + ": " + (text || "not computed yet"));
+      e.setAttribute("aria-label", text || "not computed yet");
     });
     count.textContent = "Step " + (n + 1) + " of " + steps.length;
     slider.max = steps.length;
@@ -469,26 +467,25 @@ function render({ model, el }) {
     let first = n, end = n;
     while (first > 0 && same(steps[first - 1], s)) { first -= 1; }
     while (end < last() && !steps[end].finishes_element) { end += 1; }
-    const finalSums = Array(trace.check.cI).fill(0), nowSums = [];
-    for (let m = first; m <= end; m++) {
-      steps[m].channels.forEach((ch, q) => {
-        finalSums[ch] = steps[m].channel_sums[q];
-        if (m < n || (m === n && !pending)) { nowSums[ch] = steps[m].channel_sums[q]; }
-      });
-    }
+    // Each channel's sum after step `to` (of those of this element).
+    const sumsAfter = (to) => {
+      const sums = [];
+      for (let m = first; m <= to; m++) { steps[m].channels.forEach((ch, q) => { sums[ch] = steps[m].channel_sums[q]; }); }
+      return sums;
+    };
+    const nowSums = sumsAfter(pending ? n - 1 : n), finalSums = sumsAfter(end);
     const b = trace.bias ? trace.bias[s.out_channel] : null;
     // With a bias, "element" adds it in its one step; the other granularities in the last.
     const shownBias = !pending && (s.granularity === "element" || n === end) ? b : null;
     const scale = Math.max(1e-300, ...finalSums.map(Math.abs), Math.abs(b), Math.abs(steps[end].running_total));
-    const row = (label, value, cls) => h("li", { class: cls }, h("span", { class: "cvs-b-label", text: label }),
+    const row = (label, value, cls) => h("li", cls, h("span", { class: "cvs-b-label", text: label }),
       h("span", { class: "cvs-bar-track", "aria-hidden": "true" }, h("span", {
         class: "cvs-bar-fill" + (value < 0 ? " cvs-neg" : ""),
         style: "width:" + (value == null ? 0 : Math.round(100 * Math.abs(value) / scale)) + "%" })),
       h("span", { class: "cvs-b-val", text: value == null ? "…" : numberText(value) }));
     breakdown.replaceChildren(
-      h("p", { class: "cvs-b-title", text: yLabel(s.out_channel, s.out_row, s.out_col) + " by input channel" +
-        (end === n && !pending ? " (finished)" : " (so far)") + ":" }),
-      h("ul", { class: "cvs-b-list" }, ...range(trace.check.cI).map((ch) => row("channel " + ch, nowSums[ch])),
+      h("p", { class: "cvs-b-title", text: s.output_label + " by input channel" + (end === n && !pending ? " (finished)" : " (so far)") + ":" }),
+      h("ul", "cvs-b-list", ...range(trace.check.cI).map((ch) => row("channel " + ch, nowSums[ch])),
         b === null ? null : row("bias", shownBias), row("sum", pending ? null : s.running_total, "cvs-sum")));
   }
 
@@ -520,7 +517,6 @@ function render({ model, el }) {
     select.value = data.granularity;
   }
 
-  // New data: the trace, the grids, the text boxes, and the step to show.
   function take(candidate, t) {
     data = candidate;
     trace = t;
@@ -552,7 +548,7 @@ function render({ model, el }) {
     cleanups.push(() => model.off("change:" + k, queueSync));
   }
 
-  // The reader's edit: checked here, and only a valid one goes to the model.
+  // The reader's edit: checked here; a valid one goes to the model, with the step, in one message.
   function apply(candidate, step, fields) {
     let t;
     try { t = traceSteps(candidate); } catch (err) { showError(err, fields); return; }
@@ -671,15 +667,14 @@ function render({ model, el }) {
     lookup.textContent = "";
   }
   function hit(e) {
-    if (e && !e.classList.contains("cvs-hit")) {
+    if (!e.classList.contains("cvs-hit")) {
       e.classList.add("cvs-hit");
       hits.push(e);
     }
   }
-  // An X cell: every output element that reads it, with the weight; a Y cell: what it reads.
-  // Both are found among the trace's products.
+  // An X cell: the output elements that read it, with the weights; a Y cell: what it reads.
   function lookUp(cell) {
-    const c = trace.check, [kind, A, B, C] = cell.dataset.look.split(",").map((v, i) => i ? Number(v) : v);
+    const [kind, A, B, C] = cell.dataset.look.split(",").map((v, i) => i ? Number(v) : v);
     const readers = [];
     let found;
     clearLookup();
@@ -690,12 +685,12 @@ function render({ model, el }) {
         if (kind === "x" ? q.channel !== A || q.row !== B || q.col !== C : s.out_channel !== A || s.out_row !== B || s.out_col !== C) {
           continue;
         }
-        const o = s.out_channel, k = cells.k.get(o + "," + q.channel + "," + q.k_row + "," + q.k_col);
+        const k = at("k", s.out_channel, q.channel, q.k_row, q.k_col);
         found = s;
-        hit(cells.y[(o * c.hO + s.out_row) * c.wO + s.out_col]);
-        hit(cells.x.get(q.channel + "," + q.row + "," + q.col));
+        hit(at("y", s.out_channel, s.out_row, s.out_col));
+        hit(at("x", q.channel, q.row, q.col));
         hit(k);
-        readers.push(s.output_label + " (× " + kName(o, A) + "[" + q.k_row + "," + q.k_col + "] = " + k.textContent + ")");
+        readers.push(s.output_label + " (× " + kName(s.out_channel, A) + "[" + q.k_row + "," + q.k_col + "] = " + k.textContent + ")");
       }
     }
     const r = readers.length, more = r > 12 ? ", and " + (r - 12) + " more" : "";
@@ -703,7 +698,7 @@ function render({ model, el }) {
       " output element" + (r > 1 ? "s: " : ": ") + readers.slice(0, 12).join(", ") + more + "." : " is read by no output element (the stride skips it).")
       : found.output_label + " = " + numberText(trace.output[A][B][C]) + " reads rows " + found.rows[0] + " to " + found.rows.at(-1) +
       " and columns " + found.cols[0] + " to " + found.cols.at(-1) + " of every input channel, with " +
-      range(c.cI).map((ch) => kName(A, ch)).join(", ") + (trace.bias ? " and bias b[" + A + "]" : "") + ".") + " Esc clears.";
+      range(trace.check.cI).map((ch) => kName(A, ch)).join(", ") + (trace.bias ? " and bias b[" + A + "]" : "") + ".") + " Esc clears.";
   }
   // Arrow keys move between the cells of one grid (one Tab stop per grid).
   function moveInGrid(cell, key) {
@@ -722,7 +717,7 @@ function render({ model, el }) {
 
   // Large view and full screen: the figure scaled to the room below the controls.
   function fit() {
-    const on = root.classList.contains("cvs-large") || document.fullscreenElement === root;
+    const on = has("cvs-large") || document.fullscreenElement === root;
     root.classList.toggle("cvs-wide", on);
     fig.style.fontSize = "";
     if (!on || !fig.scrollWidth) { return; }
@@ -773,7 +768,7 @@ function render({ model, el }) {
   });
   click(applyBtn, applyEditors);
   for (const f of boxes) { listen(f, "change", applyEditors); }
-  click(largeBtn, () => setLarge(!root.classList.contains("cvs-large")));
+  click(largeBtn, () => setLarge(!has("cvs-large")));
   click(fullBtn, () => {
     if (document.fullscreenElement === root) { document.exitFullscreen(); } else { root.requestFullscreen().catch(() => { fullBtn.hidden = true; }); }
   });
@@ -781,7 +776,7 @@ function render({ model, el }) {
     fullBtn.setAttribute("aria-pressed", document.fullscreenElement === root);
     fit();
   });
-  listen(window, "resize", () => { if (wide()) { fit(); } });
+  listen(window, "resize", () => { if (has("cvs-wide")) { fit(); } });
   click(fig, (ev) => {
     const cell = ev.target.closest("td[data-look]");
     if (cell) { lookUp(cell); }
@@ -790,7 +785,7 @@ function render({ model, el }) {
   listen(root, "keydown", (ev) => {
     const t = ev.target, tag = t.tagName, key = ev.key, cell = tag === "TD" && t.dataset.look;
     if (key === "Escape") {
-      if (hits.length) { clearLookup(); } else if (root.classList.contains("cvs-large")) { setLarge(false); } else { return; }
+      if (hits.length) { clearLookup(); } else if (has("cvs-large")) { setLarge(false); } else { return; }
     } else if (cell && (key === "Enter" || key === " ")) {
       lookUp(t);
     } else if (cell && key.startsWith("Arrow")) {
@@ -798,7 +793,7 @@ function render({ model, el }) {
     } else if (/^(INPUT|SELECT|TEXTAREA|TD|SUMMARY|A)$/.test(tag) || (tag === "BUTTON" && (key === " " || key === "Enter"))) {
       // Text boxes, the slider and the list have their own keys; buttons click on Space and Enter.
       return;
-    } else if (key in MOVES) {
+    } else if (Object.hasOwn(MOVES, key)) {
       stepTo(Math.max(0, Math.min(last(), n + MOVES[key])), key === "End");
     } else if (key === " ") {
       setPlaying(!timer);
