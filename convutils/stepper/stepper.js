@@ -336,8 +336,8 @@ function render({ model, el }) {
 
   // n: the step on show, from 0 (the model's is n + 1); cells: td by "x,ch,r,s", "k,o,ch,a,b",
   // "y,o,i,j"; ys: Y's td in order; fills: [td, ch, a, b, o] showing X, K (o >= 0) or bias
-  // (o < 0); marked: cells with step classes; hits: cells lit by the lookup.
-  let data = null, trace = null, n = 0, timer = null, cells, ys, fills, shapeKey, marked = [], hits = [];
+  // (o < 0).
+  let data = null, trace = null, n = 0, timer = null, cells, ys, fills, shapeKey;
   let predict = null;   // {pending, right, done} in predict mode
   let userMoved = false;
   const last = () => trace.steps.length - 1;
@@ -378,7 +378,6 @@ function render({ model, el }) {
     cells = new Map();
     ys = [];
     fills = [];
-    marked = [];
     part(figX, "Input X " + shapeText(c.xShape) + (pH || pW ? ", padding " + pairText(c.pad) + " (dashed zeros)" : ""),
       range(c.cI).map((ch) => table("X[" + ch + "]", h0 + 2 * pH, w0 + 2 * pW, (a, b) => {
         const r = a - pH, s = b - pW, inside = r >= 0 && r < h0 && s >= 0 && s < w0;
@@ -423,16 +422,12 @@ function render({ model, el }) {
     const steps = trace.steps, c = trace.check, finals = trace.output.flat(2);
     n = Math.max(0, Math.min(last(), index));
     const s = steps[n], pending = predict && predict.pending;
-    for (const [e, cls] of marked) { e.classList.remove(cls); }
-    marked = [];
+    for (const e of fig.querySelectorAll(".cvs-read, .cvs-win")) { e.classList.remove("cvs-read", "cvs-win"); }
     const read = new Set(s.products.map((q) => q.channel + "," + q.row + "," + q.col));
     for (const ch of s.channels) {
       s.rows.forEach((r, a) => s.cols.forEach((col, b) => {
         const cls = read.has(ch + "," + r + "," + col) ? "cvs-read" : "cvs-win";
-        for (const e of [at("x", ch, r, col), at("k", s.out_channel, ch, a, b)]) {
-          e.classList.add(cls);
-          marked.push([e, cls]);
-        }
+        for (const e of [at("x", ch, r, col), at("k", s.out_channel, ch, a, b)]) { e.classList.add(cls); }
       }));
     }
     // Output elements before the current one are finished, the ones after it not reached.
@@ -661,16 +656,10 @@ function render({ model, el }) {
     guessInput.focus();
   }
 
+  const lit = () => fig.querySelectorAll(".cvs-hit");
   function clearLookup() {
-    for (const e of hits) { e.classList.remove("cvs-hit"); e.removeAttribute("aria-selected"); }
-    hits = [];
+    for (const e of lit()) { e.classList.remove("cvs-hit"); e.removeAttribute("aria-selected"); }
     lookup.textContent = "";
-  }
-  function hit(e) {
-    if (!e.classList.contains("cvs-hit")) {
-      e.classList.add("cvs-hit");
-      hits.push(e);
-    }
   }
   // An X cell: the output elements that read it, with the weights; a Y cell: what it reads.
   function lookUp(cell) {
@@ -678,7 +667,7 @@ function render({ model, el }) {
     const readers = [];
     let found;
     clearLookup();
-    hit(cell);
+    cell.classList.add("cvs-hit");
     cell.setAttribute("aria-selected", "true");
     for (const s of trace.steps) {
       for (const q of s.products) {
@@ -687,9 +676,7 @@ function render({ model, el }) {
         }
         const k = at("k", s.out_channel, q.channel, q.k_row, q.k_col);
         found = s;
-        hit(at("y", s.out_channel, s.out_row, s.out_col));
-        hit(at("x", q.channel, q.row, q.col));
-        hit(k);
+        for (const e of [at("y", s.out_channel, s.out_row, s.out_col), at("x", q.channel, q.row, q.col), k]) { e.classList.add("cvs-hit"); }
         readers.push(s.output_label + " (× " + kName(s.out_channel, A) + "[" + q.k_row + "," + q.k_col + "] = " + k.textContent + ")");
       }
     }
@@ -785,7 +772,7 @@ function render({ model, el }) {
   listen(root, "keydown", (ev) => {
     const t = ev.target, tag = t.tagName, key = ev.key, cell = tag === "TD" && t.dataset.look;
     if (key === "Escape") {
-      if (hits.length) { clearLookup(); } else if (has("cvs-large")) { setLarge(false); } else { return; }
+      if (lit().length) { clearLookup(); } else if (has("cvs-large")) { setLarge(false); } else { return; }
     } else if (cell && (key === "Enter" || key === " ")) {
       lookUp(t);
     } else if (cell && key.startsWith("Arrow")) {
