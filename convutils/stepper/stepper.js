@@ -281,7 +281,7 @@ const sameData = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const same = (a, b) => a.out_channel === b.out_channel && a.out_row === b.out_row && a.out_col === b.out_col;
 
 function render({ model, el }) {
-  const name = model.get("name") || "", isPage = model.get("host") === "page", linked = isPage && name;
+  const name = model.get("name") || "", isPage = model.get("host") === "page";
   const cleanups = [];
   const listen = (target, ev, f) => {
     target.addEventListener(ev, f);
@@ -289,7 +289,7 @@ function render({ model, el }) {
   };
   const click = (b, f) => listen(b, "click", f);
 
-  const root = h("div", { class: "cvs", role: "group", tabindex: 0, id: linked ? name : null,
+  const root = h("div", { class: "cvs", role: "group", tabindex: 0, id: isPage && name ? name : null,
     "aria-label": "Stepper" + (name ? " " + name : "") + ": the correlation step by step" });
   const btn = (label, toggle) => h("button", { type: "button", class: "cvs-btn", "aria-pressed": toggle && "false" }, label);
   const bar = (...items) => h("div", "cvs-bar", ...items);
@@ -331,7 +331,7 @@ function render({ model, el }) {
   root.append(
     bar(prevBtn, playBtn, nextBtn, slider, count, h("label", "cvs-field", "Granularity ", select),
       predictBtn, resetBtn, largeBtn, fullBtn),
-    narr, breakdown, predictBox, error, fig, lookup, edit, h("div", "cvs-bar cvs-foot", keys, linked ? link : null));
+    narr, breakdown, predictBox, error, fig, lookup, edit, h("div", "cvs-bar cvs-foot", keys, name ? link : null));
   el.append(root);
 
   // n: the step on show, from 0 (the model's is n + 1); cells: td by "x,ch,r,s", "k,o,ch,a,b",
@@ -496,7 +496,7 @@ function render({ model, el }) {
   }
 
   function updateLink() {
-    if (!linked) { return; }
+    if (!name) { return; }
     const hash = "#" + name + "/step-" + (n + 1);
     link.setAttribute("href", hash);
     if (userMoved && location.hash !== hash) {
@@ -790,10 +790,15 @@ function render({ model, el }) {
     ev.preventDefault();
   });
 
-  // An address such as page.html#two-channels/step-5 opens this stepper at that step.
-  function followHash() {
-    const m = /^#([^/]+)\/step-(\d+)$/.exec(decodeURIComponent(location.hash));
-    if (!linked || !m || m[1] !== name) { return; }
+  // An address such as page.html#two-channels/step-5 opens this stepper at that step, in the
+  // book and in JupyterLab. JupyterLab drops the fragment while it opens the notebook, long
+  // before the widget renders (the reader runs the cells first): at its first render, with no
+  // fragment left, the one the page was opened with counts.
+  function followHash(atRender) {
+    const opened = atRender === true && performance.getEntriesByType?.("navigation")[0]?.name;
+    const hash = location.hash || (opened ? new URL(opened).hash : "");
+    const m = /^#([^/]+)\/step-(\d+)$/.exec(decodeURIComponent(hash));
+    if (!name || !m || m[1] !== name) { return; }
     setStep(m[2] - 1, false);
     root.scrollIntoView({ block: "start" });
     root.focus({ preventScroll: true });
@@ -801,7 +806,7 @@ function render({ model, el }) {
   listen(window, "hashchange", followHash);
 
   syncFromModel();
-  followHash();
+  followHash(true);
   return () => {
     setPlaying(false);
     root.remove();
