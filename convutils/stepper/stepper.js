@@ -14,7 +14,8 @@ for (let e = -13; e <= 15; e++) { POW10[e] = Number("1e" + e); }
 export function numberText(v) {
   if (Number.isNaN(v)) { return "nan"; }
   if (Math.abs(v) === Infinity) { return v > 0 ? "inf" : "-inf"; }
-  if (Number.isInteger(v)) { return BigInt(v).toString(); }
+  // Whole numbers exactly (String writes large ones with an exponent, BigInt is slower).
+  if (Number.isInteger(v)) { return Number.isSafeInteger(v) ? String(v) : BigInt(v).toString(); }
   const a = Math.abs(v);
   let e = 0;
   while (e < 15 && a >= POW10[e + 1]) { e += 1; }
@@ -411,9 +412,11 @@ function render({ model, el }) {
       makeGrids(c);
     }
     const X = data.X, K = c.multiOut ? data.K : [data.K];
+    // An edit changes the text in place (cheaper to lay out than a new text node).
     for (const [e, ch, a, b, o] of fills) {
       const text = numberText(o === undefined ? X[ch][a][b] : o < 0 ? trace.bias[ch] : K[o][ch][a][b]);
-      if (e.textContent !== text) { e.textContent = text; }
+      const t = e.firstChild;
+      if (!t) { e.append(text); } else if (t.data !== text) { t.data = text; }
     }
     if (has("cvs-wide")) { requestAnimationFrame(fit); }
   }
