@@ -14,7 +14,7 @@ for (let e = -13; e <= 15; e++) { POW10[e] = Number("1e" + e); }
 export function numberText(v) {
   if (Number.isNaN(v)) { return "nan"; }
   if (Math.abs(v) === Infinity) { return v > 0 ? "inf" : "-inf"; }
-  // Whole numbers exactly (String writes large ones with an exponent, BigInt is slower).
+  // String writes large whole numbers with an exponent; BigInt is exact but slower.
   if (Number.isInteger(v)) { return Number.isSafeInteger(v) ? String(v) : BigInt(v).toString(); }
   const a = Math.abs(v);
   let e = 0;
@@ -297,11 +297,11 @@ function render({ model, el }) {
   const p = (cls, live) => h("p", { class: cls, "aria-live": live && "polite" });
   // A visible label for the eye, an exact name (X, K, bias...) for a screen reader and a test.
   const field = (text, control, cls) => h("label", { class: "cvs-field " + (cls || "") }, h("span", { text, "aria-hidden": "true" }), control);
-  const [prevBtn, playBtn, nextBtn] = [btn("Previous step"), btn("Play", 1), btn("Next step")];
+  const prevBtn = btn("Previous step"), playBtn = btn("Play", 1), nextBtn = btn("Next step");
   const slider = h("input", { type: "range", min: 1, class: "cvs-range", "aria-label": "Step" });
   const count = h("span", "cvs-count");
   const select = h("select", {}, ...GRANULARITIES.map((g) => h("option", { value: g, text: "per " + g })));
-  const [predictBtn, resetBtn, largeBtn, fullBtn] = [btn("Predict", 1), btn("Reset"), btn("Large view", 1), btn("Full screen", 1)];
+  const predictBtn = btn("Predict", 1), resetBtn = btn("Reset"), largeBtn = btn("Large view", 1), fullBtn = btn("Full screen", 1);
   fullBtn.hidden = !root.requestFullscreen;
 
   const narr = p("cvs-narr", 1), breakdown = h("div", "cvs-break");
@@ -314,8 +314,8 @@ function render({ model, el }) {
   const fig = h("div", "cvs-fig", figX, figK, figY);
   const lookup = p("cvs-look", 1);
 
-  const box = (tag, label) => h(tag, { type: tag === "input" && "text", rows: tag === "textarea" && 6, spellcheck: "false", "aria-label": label });
-  const boxes = [box("textarea", "X"), box("textarea", "K"), box("input", "bias"), box("input", "padding"), box("input", "stride")];
+  const box = (label, rows) => h(rows ? "textarea" : "input", { type: !rows && "text", rows, spellcheck: "false", "aria-label": label });
+  const boxes = [box("X", 6), box("K", 6), box("bias"), box("padding"), box("stride")];
   const [xText, kText, biasText, padText, strideText] = boxes;
   const applyBtn = btn("Apply");
   const error = h("p", { class: "cvs-err", role: "alert" });
@@ -488,11 +488,10 @@ function render({ model, el }) {
   }
 
   function setStep(index, fromUser) {
-    const clamped = Math.max(0, Math.min(last(), index));
     userMoved ||= fromUser;
-    show(clamped);
-    if (model.get("step") !== clamped + 1) {
-      model.set("step", clamped + 1);
+    show(index);
+    if (model.get("step") !== n + 1) {
+      model.set("step", n + 1);
       model.save_changes();
     }
     if (fromUser) { updateLink(); }
