@@ -280,13 +280,30 @@ def large_view(page: Page, root: Locator) -> None:
     expect(large).to_have_attribute("aria-pressed", "false")
 
 
-def phone_width(page: Page, root: Locator) -> None:
-    """At 375 px: X, K and Y stacked, nothing wider than the screen, targets >= 24 px."""
+def full_screen(page: Page, root: Locator) -> None:
+    """Full screen on and off; the keys still step in full screen (from step 1)."""
+    full = root.get_by_role("button", name="Full screen")
+    full.click()
+    page.wait_for_function("() => document.fullscreenElement !== null")
+    expect(full).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("ArrowRight")
+    expect(root.locator(".cvs-count")).to_have_text("Step 2 of 8")
+    full.click()
+    expect(full).to_have_attribute("aria-pressed", "false")
+    page.wait_for_function("() => document.fullscreenElement === null")
+
+
+def phone_width(page: Page, root: Locator, whole_page: bool = True) -> None:
+    """At 375 px: X, K and Y stacked, nothing wider than the screen (the stepper does not
+    scroll sideways; in the book, neither does the page), targets >= 24 px."""
     page.set_viewport_size({"width": 375, "height": 800})
     root.scroll_into_view_if_needed()
     page.wait_for_timeout(200)
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= 375, f"the page scrolls sideways: {width} px"
+    if whole_page:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 375, f"the page scrolls sideways: {width} px"
+    widths = root.evaluate("r => [r.scrollWidth, r.clientWidth]")
+    assert widths[0] <= widths[1], f"the stepper scrolls sideways: {widths}"
     tops = [root.locator(f".cvs-part-{p}").bounding_box()["y"] for p in "xky"]
     assert tops[0] < tops[1] < tops[2], tops
     for name in ("Previous step", "Play", "Next step", "Predict", "Reset"):

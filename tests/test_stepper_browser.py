@@ -113,15 +113,7 @@ def test_dark_page_gives_a_dark_stepper(page: Page, book_server: str):
 
 
 def test_full_screen(chapter):
-    page, root = chapter
-    full = root.get_by_role("button", name="Full screen")
-    full.click()
-    page.wait_for_function("() => document.fullscreenElement !== null")
-    expect(full).to_have_attribute("aria-pressed", "true")
-    page.keyboard.press("ArrowRight")  # the keys still work in full screen
-    expect(root.locator(".cvs-count")).to_have_text("Step 2 of 8")
-    full.click()
-    expect(full).to_have_attribute("aria-pressed", "false")
+    sc.full_screen(*chapter)
 
 
 # ---- a page of named steppers, as the chapters give them -----------------------------------

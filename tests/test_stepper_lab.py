@@ -1,8 +1,9 @@
 """The live stepper in a real JupyterLab with a real kernel, driven in Chromium.
 
-Chapter 1 is run with "Run All Cells"; the reader scenarios of the book's page
-(tests/stepper_scenarios.py) then run on the live widget, and Python moves the view by setting
-the widget's traits from a second client of the same kernel.
+Chapter 1 is opened with a link to a step and run with "Run All Cells"; the reader scenarios
+of the book's page (tests/stepper_scenarios.py) then run on the live widget, Python moves the
+view by setting the widget's traits from a second client of the same kernel, and the widget
+is tried in full screen and at a phone's width.
 """
 
 from __future__ import annotations
@@ -75,7 +76,9 @@ def test_the_reader_scenarios_in_jupyterlab(page: Page, lab_server: dict):
     url = lab_server["url"]
     page.set_default_timeout(60_000)
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{url}lab/tree/{NOTEBOOK}?reset")
+    # A link to step 5 of the chapter's stepper. JupyterLab drops the fragment while it opens
+    # the notebook; the widget, rendered once the cells run, still opens at step 5.
+    page.goto(f"{url}lab/tree/{NOTEBOOK}?reset#two-channels/step-5")
     wait_for_kernel_idle(url, NOTEBOOK)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
@@ -87,12 +90,33 @@ def test_the_reader_scenarios_in_jupyterlab(page: Page, lab_server: dict):
     # By class alone: the large view moves the stepper out of the output area, over the page.
     expect(page.locator(".cvs")).to_have_count(1)
     root = page.locator(".cvs")
-
-    sc.step_by_buttons_and_keys(page, root)
-    reset(root)
-    edited = sc.edit_to_a_new_example(page, root)
+    views = sc.expected_views()
+    sc.wait_for(root, views[4])
+    expect(root.locator(".cvs-count")).to_have_text("Step 5 of 8")
     client = kernel_client(lab_server)
     try:
+        assert printed(client, "_s.step") == 5  # the link's step reached the kernel
+        # The address follows the reader's steps without a history entry per step, and
+        # JupyterLab's routing keeps working: the same notebook, its one tab, a hash it ignores.
+        path, length = page.evaluate("() => [location.pathname, history.length]")
+        assert path.endswith(f"/lab/tree/{NOTEBOOK}"), path
+        root.get_by_role("button", name="Next step").click()
+        page.wait_for_function("() => location.hash === '#two-channels/step-6'")
+        assert page.evaluate("() => [location.pathname, history.length]") == [path, length]
+        expect(root.get_by_role("link", name="Link to this step")).to_have_attribute(
+            "href", "#two-channels/step-6"
+        )
+        page.evaluate("() => { location.hash = '#two-channels/step-2'; }")  # a link followed
+        sc.wait_for(root, views[1])
+        assert page.evaluate("() => location.pathname") == path
+        tabs = page.locator("#jp-main-dock-panel .lm-TabBar-tab")
+        expect(tabs).to_have_count(1)
+        expect(page.locator(".jp-NotebookPanel")).to_be_visible()
+        reset(root)
+
+        sc.step_by_buttons_and_keys(page, root)
+        reset(root)
+        edited = sc.edit_to_a_new_example(page, root)
         # The edit reached the kernel: Python's traits hold the reader's numbers.
         state = printed(client, "[_s.X, _s.K, _s.bias, _s.padding, _s.stride]")
         assert state == [edited["X"].tolist(), edited["K"].tolist(), [1, -2], 1, [1, 2]]
@@ -105,7 +129,6 @@ def test_the_reader_scenarios_in_jupyterlab(page: Page, lab_server: dict):
 
         # Python moves the view: the step, then new data.
         run(client, FIND + "_s.step = 5")
-        views = sc.expected_views()
         sc.wait_for(root, views[4])
         expect(root.locator(".cvs-count")).to_have_text("Step 5 of 8")
         X, K = cu.two_channel_example()
@@ -125,6 +148,9 @@ def test_the_reader_scenarios_in_jupyterlab(page: Page, lab_server: dict):
         assert printed(client, "_s.X") == X.tolist()
         assert printed(client, "_s.step") == 1
         sc.large_view(page, root)
+        reset(root)
+        sc.full_screen(page, root)
+        reset(root)
         # JupyterLab's dark theme: the same stepper, dark.
         page.get_by_role("menuitem", name="Settings", exact=True).click()
         page.locator(".lm-Menu-item", has_text=re.compile(r"^Theme$")).first.hover()
@@ -134,6 +160,10 @@ def test_the_reader_scenarios_in_jupyterlab(page: Page, lab_server: dict):
         sc.dark_mode(page, root)
         sc.SHOTS.mkdir(exist_ok=True)
         root.screenshot(path=str(sc.SHOTS / "lab-stepper.png"))
+        # A phone's width, the file browser folded away as a reader on a phone would: the
+        # widget does not scroll sideways (JupyterLab's own panels are not ours to check).
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
+        sc.phone_width(page, root, whole_page=False)
     finally:
         client.stop_channels()
     assert np.array_equal(X, cu.two_channel_example()[0])

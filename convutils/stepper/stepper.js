@@ -1,11 +1,11 @@
-// The convutils stepper: one front end for the HTML book and the live Jupyter widget.
-// An anywidget module (`export default { render }`); in the book `staticModel` stands in for
-// the widget's model. The named exports are the arithmetic, which tests/test_stepper_parity.py
-// runs in Node against Python's convutils.trace.trace_steps: every number and sentence.
+// The convutils stepper, one front end for the HTML book and the live Jupyter widget: an
+// anywidget module whose named exports, the arithmetic, tests/test_stepper_parity.py runs in
+// Node against Python's convutils.trace.trace_steps: every number and sentence.
 
 export const MAX_PRODUCTS = 3000;
 export const GRANULARITIES = ["element", "channel", "product"];
 const FN = "stepper: ";
+const range = (k) => [...Array(k).keys()];
 
 // Numbers as convutils.trace.number_text writes them, with the same operations.
 const POW10 = {};
@@ -14,14 +14,12 @@ for (let e = -13; e <= 15; e++) { POW10[e] = Number("1e" + e); }
 export function numberText(v) {
   if (Number.isNaN(v)) { return "nan"; }
   if (Math.abs(v) === Infinity) { return v > 0 ? "inf" : "-inf"; }
-  if (Number.isInteger(v)) { return BigInt(v).toString(); }
+  // String writes large whole numbers with an exponent; BigInt is exact but slower.
+  if (Number.isInteger(v)) { return Number.isSafeInteger(v) ? String(v) : BigInt(v).toString(); }
   const a = Math.abs(v);
   let e = 0;
-  if (a >= 1) {
-    while (e < 15 && a >= POW10[e + 1]) { e += 1; }
-  } else {
-    while (e > -13 && a < POW10[e]) { e -= 1; }
-  }
+  while (e < 15 && a >= POW10[e + 1]) { e += 1; }
+  while (e > -13 && a < POW10[e]) { e -= 1; }
   const d = Math.min(Math.max(3 - e, 0), 12);
   const r = Math.floor(a * POW10[d] + 0.5);
   if (r === 0) { return "0"; }
@@ -39,7 +37,6 @@ export function fmt(v) {
 }
 
 // Checks, worded as convutils words them (convutils/checks.py, trace.py).
-
 export class StepperError extends Error {}
 
 function fail(message) { throw new StepperError(message); }
@@ -95,8 +92,7 @@ export function checkState(state) {
   }
   const xShape = checkNested("X", state.X, [3]);
   const kShape = checkNested("K", state.K, [3, 4]);
-  const bias = state.bias ?? null;
-  const bShape = bias === null ? null : checkNested("bias", bias, [1]);
+  const bShape = state.bias == null ? null : checkNested("bias", state.bias, [1]);
   const multiOut = kShape.length === 4;
   const zero = (name, shape, dims) => shape.includes(0) && fail(FN + name + " has a zero-sized dimension (shape " +
     shapeText(shape) + " for " + dims + "); every axis needs at least one element");
@@ -115,10 +111,12 @@ export function checkState(state) {
       h + "x" + w + " padded input (X " + shapeText(xShape) + ", padding " + pairText(pad) + ")");
   }
   const cO = multiOut ? kShape[0] : 1;
-  if (bShape) { zero("bias", bShape, "(c_o)"); }
-  if (bShape && bShape[0] !== cO) {
-    fail(FN + "bias has shape " + shapeText(bShape) + " but K " + shapeText(multiOut ? kShape : [1, ...kShape]) +
-      " has " + cO + " output channels; a layer has one bias per output channel, so bias must have shape (" + cO + ",)");
+  if (bShape) {
+    zero("bias", bShape, "(c_o)");
+    if (bShape[0] !== cO) {
+      fail(FN + "bias has shape " + shapeText(bShape) + " but K " + shapeText(multiOut ? kShape : [1, ...kShape]) +
+        " has " + cO + " output channels; a layer has one bias per output channel, so bias must have shape (" + cO + ",)");
+    }
   }
   const hO = Math.floor((h - kH) / st[0]) + 1, wO = Math.floor((w - kW) / st[1]) + 1;
   const products = cO * hO * wO * xShape[0] * kH * kW;
@@ -130,7 +128,6 @@ export function checkState(state) {
 }
 
 // Reading what the reader types.
-
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function parseArray(name, text, ndims) {
@@ -174,7 +171,6 @@ export function nestedText(a, indent = "") {
 }
 
 // The trace: convutils.trace.trace_steps, the same loops in the same order.
-
 export function traceSteps(state) {
   const c = checkState(state);
   const X = state.X, K = c.multiOut ? state.K : [state.K], g = state.granularity;
@@ -187,9 +183,8 @@ export function traceSteps(state) {
       const row = [];
       for (let j = 0; j < c.wO; j++) {
         const label = "Y[" + (c.multiOut ? o + "," : "") + i + "," + j + "]";
-        const rows = [], cols = [];
-        for (let a = 0; a < c.kH; a++) { rows.push(i * c.st[0] - pH + a); }
-        for (let a = 0; a < c.kW; a++) { cols.push(j * c.st[1] - pW + a); }
+        const rows = range(c.kH).map((a) => i * c.st[0] - pH + a);
+        const cols = range(c.kW).map((q) => j * c.st[1] - pW + q);
         const all = [];
         for (let ch = 0; ch < c.cI; ch++) {
           for (let a = 0; a < c.kH; a++) {
@@ -201,8 +196,8 @@ export function traceSteps(state) {
           }
         }
         const n = c.kH * c.kW;
-        const chunks = g === "element" ? [[[...Array(c.cI).keys()], all]]
-          : g === "channel" ? [...Array(c.cI).keys()].map((ch) => [[ch], all.slice(ch * n, ch * n + n)])
+        const chunks = g === "element" ? [[range(c.cI), all]]
+          : g === "channel" ? range(c.cI).map((ch) => [[ch], all.slice(ch * n, ch * n + n)])
             : all.map((p) => [[p.channel], [p]]);
         const last = b === null || g === "element" ? chunks.length - 1 : -1;
         const soFar = new Array(c.cI).fill(0);
@@ -252,8 +247,7 @@ export function narration(step) {
   return y + " = " + productsText(step) + bias + " = " + (sums ? terms.join(" + ") + " = " : "") + total;
 }
 
-// A model for the book's pages (no kernel): a widget model's calls.
-
+// In the book's pages (no kernel) this stands in for the widget's model.
 export function staticModel(state) {
   const data = { ...state }, handlers = {};
   return {
@@ -268,7 +262,6 @@ export function staticModel(state) {
   };
 }
 
-
 const DATA_KEYS = ["X", "K", "bias", "padding", "stride", "granularity"];
 const KEYS_HELP = ["Left / Right arrow: previous or next step", "Home / End: first or last step",
   "Space: play or pause", "Tab: the next button, grid or text box", "Arrows in a grid: its cells",
@@ -276,7 +269,7 @@ const KEYS_HELP = ["Left / Right arrow: previous or next step", "Home / End: fir
 
 function h(tag, attrs, ...children) {
   const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
+  for (const [k, v] of Object.entries(typeof attrs === "string" ? { class: attrs } : attrs || {})) {
     if (v == null || v === false) { continue; }
     if (k === "class") { e.className = v; } else if (k === "text") { e.textContent = v; } else { e.setAttribute(k, v === true ? "" : v); }
   }
@@ -289,119 +282,123 @@ const sameData = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const same = (a, b) => a.out_channel === b.out_channel && a.out_row === b.out_row && a.out_col === b.out_col;
 
 function render({ model, el }) {
-  const name = model.get("name") || "", isPage = model.get("host") === "page", linked = isPage && name;
+  const name = model.get("name") || "", isPage = model.get("host") === "page";
   const cleanups = [];
   const listen = (target, ev, f) => {
     target.addEventListener(ev, f);
     cleanups.push(() => target.removeEventListener(ev, f));
   };
+  const click = (b, f) => listen(b, "click", f);
 
-  const root = h("div", { class: "cvs", role: "group", tabindex: 0, id: linked ? name : null,
+  const root = h("div", { class: "cvs", role: "group", tabindex: 0, id: isPage && name ? name : null,
     "aria-label": "Stepper" + (name ? " " + name : "") + ": the correlation step by step" });
   const btn = (label, toggle) => h("button", { type: "button", class: "cvs-btn", "aria-pressed": toggle && "false" }, label);
-  const bar = (...items) => h("div", { class: "cvs-bar" }, ...items);
+  const bar = (...items) => h("div", "cvs-bar", ...items);
   const p = (cls, live) => h("p", { class: cls, "aria-live": live && "polite" });
   // A visible label for the eye, an exact name (X, K, bias...) for a screen reader and a test.
   const field = (text, control, cls) => h("label", { class: "cvs-field " + (cls || "") }, h("span", { text, "aria-hidden": "true" }), control);
-  const [prevBtn, playBtn, nextBtn] = [btn("Previous step"), btn("Play", 1), btn("Next step")];
+  const prevBtn = btn("Previous step"), playBtn = btn("Play", 1), nextBtn = btn("Next step");
   const slider = h("input", { type: "range", min: 1, class: "cvs-range", "aria-label": "Step" });
-  const count = h("span", { class: "cvs-count" });
+  const count = h("span", "cvs-count");
   const select = h("select", {}, ...GRANULARITIES.map((g) => h("option", { value: g, text: "per " + g })));
-  const [predictBtn, resetBtn, largeBtn, fullBtn] = [btn("Predict", 1), btn("Reset"), btn("Large view", 1), btn("Full screen", 1)];
+  const predictBtn = btn("Predict", 1), resetBtn = btn("Reset"), largeBtn = btn("Large view", 1), fullBtn = btn("Full screen", 1);
   fullBtn.hidden = !root.requestFullscreen;
 
-  const narr = p("cvs-narr", 1), breakdown = h("div", { class: "cvs-break" });
+  const narr = p("cvs-narr", 1), breakdown = h("div", "cvs-break");
   const guessInput = h("input", { type: "text", inputmode: "decimal", autocomplete: "off" });
   const guessQ = h("span"), checkBtn = btn("Check"), revealBtn = btn("Reveal");
   const predictMsg = p("cvs-pmsg", 1), score = p("cvs-score");
   const predictBox = h("div", { class: "cvs-predict", hidden: true },
-    bar(h("label", { class: "cvs-field" }, guessQ, guessInput), checkBtn, revealBtn), predictMsg, score);
+    bar(h("label", "cvs-field", guessQ, guessInput), checkBtn, revealBtn), predictMsg, score);
   const [figX, figK, figY] = ["x", "k", "y"].map((x) => h("div", { class: "cvs-part cvs-part-" + x }));
-  const fig = h("div", { class: "cvs-fig" }, figX, figK, figY);
+  const fig = h("div", "cvs-fig", figX, figK, figY);
   const lookup = p("cvs-look", 1);
 
-  const area = (label) => h("textarea", { rows: 6, spellcheck: "false", "aria-label": label });
-  const line = (label) => h("input", { type: "text", spellcheck: "false", "aria-label": label });
-  const boxes = [area("X"), area("K"), line("bias"), line("padding"), line("stride")];
+  const box = (label, rows) => h(rows ? "textarea" : "input", { type: !rows && "text", rows, spellcheck: "false", "aria-label": label });
+  const boxes = [box("X", 6), box("K", 6), box("bias"), box("padding"), box("stride")];
   const [xText, kText, biasText, padText, strideText] = boxes;
   const applyBtn = btn("Apply");
   const error = h("p", { class: "cvs-err", role: "alert" });
-  const edit = h("details", { class: "cvs-edit" },
+  const edit = h("details", "cvs-edit",
     h("summary", { text: "Your own numbers: edit X, K, bias, padding, stride" }),
     h("p", { class: "cvs-hint", text: "Nested lists of numbers, as in Python. A box applies when you " +
       "leave it (or press Apply); bias may stay empty; padding and stride take one integer or two." }),
     bar(field("X (c_i, h, w)", xText, "cvs-col"), field("K (c_o, c_i, k_h, k_w) or (c_i, k_h, k_w)", kText, "cvs-col")),
     bar(field("bias", biasText), field("padding", padText), field("stride", strideText), applyBtn));
-  const keys = h("details", { class: "cvs-keys" }, h("summary", { text: "Keys" }),
-    h("dl", { class: "cvs-keylist" }, ...KEYS_HELP.flatMap((k) => k.split(": ").map((text, i) => h(i ? "dd" : "dt", { text })))),
+  const keys = h("details", "cvs-keys", h("summary", { text: "Keys" }),
+    h("dl", "cvs-keylist", ...KEYS_HELP.flatMap((k) => k.split(": ").map((text, i) => h(i ? "dd" : "dt", { text })))),
     isPage ? h("a", { href: "using_this_book.html#stepper-keys", text: "All keys, in Using this book" }) : null);
   const link = h("a", { href: "#" }, "Link to this step");
   root.append(
-    bar(prevBtn, playBtn, nextBtn, slider, count, h("label", { class: "cvs-field" }, "Granularity ", select),
+    bar(prevBtn, playBtn, nextBtn, slider, count, h("label", "cvs-field", "Granularity ", select),
       predictBtn, resetBtn, largeBtn, fullBtn),
-    narr, breakdown, predictBox, error, fig, lookup, edit, h("div", { class: "cvs-bar cvs-foot" }, keys, linked ? link : null));
+    narr, breakdown, predictBox, error, fig, lookup, edit, h("div", "cvs-bar cvs-foot", keys, name ? link : null));
   el.append(root);
 
-  // data: the last valid data; n: the step on show, from 0 (the model's is n + 1); cells: td
-  // by "ch,r,s" (x), "o,ch,a,b" (k) and flat index (y); fills: [td, ch, a, b, o] showing X, K
-  // (o >= 0) or bias (o < 0); marked: cells with step classes; hits: lit by the lookup.
-  let data = null, trace = null, n = 0, timer = null, cells, fills, shapeKey, marked = [], hits = [];
+  // n: the step on show, from 0 (the model's is n + 1); cells: td by "x,ch,r,s", "k,o,ch,a,b",
+  // "y,o,i,j"; ys: Y's td in order; fills: [td, ch, a, b, o] showing X, K (o >= 0) or bias
+  // (o < 0).
+  let data = null, trace = null, n = 0, timer = null, cells, ys, fills, shapeKey;
   let predict = null;   // {pending, right, done} in predict mode
   let userMoved = false;
   const last = () => trace.steps.length - 1;
+  const at = (...key) => cells.get(key.join());
   const kName = (o, ch) => "K[" + (trace.check.multiOut ? o + "," : "") + ch + "]";
-  const yLabel = (o, i, j) => "Y[" + (trace.check.multiOut ? o + "," : "") + i + "," + j + "]";
+  const has = (cls) => root.classList.contains(cls);
 
-  // The grids: built once per shape; an edit of the same shape changes their texts.
-  function table(label, rowsN, colsN, make, grid) {
+  // The grids: built once per shape; an edit of the same shape changes their texts. Row and
+  // column headers (visually hidden) tell a screen reader where a cell is; (r0, c0) is the
+  // first cell's index, negative in X's padding. A td is a gridcell in a grid, a cell in a table.
+  function table(label, rowsN, colsN, make, grid, r0 = 0, c0 = 0) {
     let first = grid;
-    const t = h("table", { class: "cvs-m", role: grid ? "grid" : "table", "aria-label": label });
+    const head = (scope, text) => h("th", { class: "cvs-sr", scope, text });
+    const t = h("table", { class: "cvs-m", role: grid && "grid", "aria-label": label },
+      h("tr", {}, h("td", { class: "cvs-sr", role: "none" }), ...range(colsN).map((b) => head("col", "column " + (b + c0)))));
     for (let a = 0; a < rowsN; a++) {
-      const tr = t.appendChild(h("tr", { role: "row" }));
+      const tr = t.appendChild(h("tr", {}, head("row", "row " + (a + r0))));
       for (let b = 0; b < colsN; b++) {
-        const td = make(a, b);
-        td.setAttribute("role", grid ? "gridcell" : "cell");
-        if (grid && td.dataset.look) { td.tabIndex = first ? 0 : -1; first = false; }
-        tr.append(td);
+        const td = tr.appendChild(make(a, b));
+        if (grid && td.dataset.look) {
+          td.tabIndex = first ? 0 : -1;
+          first = false;
+        }
       }
     }
     return h("div", {}, h("div", { class: "cvs-title", text: label, "aria-hidden": "true" }), t);
   }
-  const td = (cls, look) => {
-    const e = h("td", { class: "cvs-c cvs-" + cls });
-    if (look) { e.dataset.look = look; }
+  // A cell, kept under its key; `look`: a click (or Enter) on it looks it up.
+  const td = (cls, look, ...key) => {
+    const e = h("td", { class: "cvs-c cvs-" + cls, "data-look": look && key.join() });
+    cells.set(key.join(), e);
     return e;
   };
-  const part = (fig, title, mats) => fig.replaceChildren(h("div", { class: "cvs-part-title", text: title }), h("div", { class: "cvs-mats" }, ...mats));
-  const range = (k) => [...Array(k).keys()];
+  const part = (fig, title, mats) => fig.replaceChildren(h("div", { class: "cvs-part-title", text: title }), h("div", "cvs-mats", ...mats));
 
   function makeGrids(c) {
     const [pH, pW] = c.pad, [h0, w0] = c.xShape.slice(1);
-    cells = { x: new Map(), k: new Map(), y: [] };
+    cells = new Map();
+    ys = [];
     fills = [];
-    marked = [];
     part(figX, "Input X " + shapeText(c.xShape) + (pH || pW ? ", padding " + pairText(c.pad) + " (dashed zeros)" : ""),
       range(c.cI).map((ch) => table("X[" + ch + "]", h0 + 2 * pH, w0 + 2 * pW, (a, b) => {
         const r = a - pH, s = b - pW, inside = r >= 0 && r < h0 && s >= 0 && s < w0;
-        const e = inside ? td("x", "x," + ch + "," + r + "," + s) : td("pad");
+        const e = td(inside ? "x" : "pad", inside, "x", ch, r, s);
         if (inside) { fills.push([e, ch, r, s]); } else { e.textContent = "0"; }
-        cells.x.set(ch + "," + r + "," + s, e);
         return e;
-      }, true)));
+      }, true, -pH, -pW)));
     part(figK, "Kernels K " + shapeText(c.kShape), range(c.cO).map((o) => {
       const v = h("span");
       if (trace.bias) { fills.push([v, o, 0, 0, -1]); }
-      return h("div", { class: "cvs-kgroup" }, ...range(c.cI).map((ch) => table(kName(o, ch), c.kH, c.kW, (a, b) => {
-        const e = td("k");
+      return h("div", "cvs-kgroup", ...range(c.cI).map((ch) => table(kName(o, ch), c.kH, c.kW, (a, b) => {
+        const e = td("k", false, "k", o, ch, a, b);
         fills.push([e, ch, a, b, o]);
-        cells.k.set(o + "," + ch + "," + a + "," + b, e);
         return e;
-      })), trace.bias ? h("div", {}, h("div", { class: "cvs-title", text: "bias" }), h("div", { class: "cvs-c cvs-k cvs-bias-v" }, "b[" + o + "] = ", v)) : null);
+      })), trace.bias ? h("div", {}, h("div", { class: "cvs-title", text: "bias" }), h("div", "cvs-c cvs-k cvs-bias-v", "b[" + o + "] = ", v)) : null);
     }));
     part(figY, "Output Y " + shapeText(c.multiOut ? [c.cO, c.hO, c.wO] : [c.hO, c.wO]),
       range(c.cO).map((o) => table(c.multiOut ? "Y[" + o + "]" : "Y", c.hO, c.wO, (i, j) => {
-        const e = td("y", "y," + o + "," + i + "," + j);
-        cells.y.push(e);
+        const e = td("y", true, "y", o, i, j);
+        ys.push(e);
         return e;
       }, true)));
   }
@@ -410,42 +407,42 @@ function render({ model, el }) {
     const c = trace.check;
     const key = JSON.stringify([c.xShape, c.kShape, c.pad, c.hO, c.wO, !trace.bias]);
     clearLookup();
-    if (key !== shapeKey) { shapeKey = key; makeGrids(c); }
+    if (key !== shapeKey) {
+      shapeKey = key;
+      makeGrids(c);
+    }
     const X = data.X, K = c.multiOut ? data.K : [data.K];
+    // An edit changes the text in place (cheaper to lay out than a new text node).
     for (const [e, ch, a, b, o] of fills) {
       const text = numberText(o === undefined ? X[ch][a][b] : o < 0 ? trace.bias[ch] : K[o][ch][a][b]);
       const t = e.firstChild;
       if (!t) { e.append(text); } else if (t.data !== text) { t.data = text; }
     }
-    if (root.classList.contains("cvs-wide")) { requestAnimationFrame(fit); }
+    if (has("cvs-wide")) { requestAnimationFrame(fit); }
   }
 
   function show(index) {
-    const steps = trace.steps, c = trace.check;
+    const steps = trace.steps, c = trace.check, finals = trace.output.flat(2);
     n = Math.max(0, Math.min(last(), index));
     const s = steps[n], pending = predict && predict.pending;
-    for (const [e, cls] of marked) { e.classList.remove(cls); }
-    marked = [];
-    const mark = (e, cls) => { if (e) { e.classList.add(cls); marked.push([e, cls]); } };
+    for (const e of fig.querySelectorAll(".cvs-read, .cvs-win")) { e.classList.remove("cvs-read", "cvs-win"); }
     const read = new Set(s.products.map((q) => q.channel + "," + q.row + "," + q.col));
     for (const ch of s.channels) {
       s.rows.forEach((r, a) => s.cols.forEach((col, b) => {
-        const at = ch + "," + r + "," + col, cls = read.has(at) ? "cvs-read" : "cvs-win";
-        mark(cells.x.get(at), cls);
-        mark(cells.k.get(s.out_channel + "," + ch + "," + a + "," + b), cls);
+        const cls = read.has(ch + "," + r + "," + col) ? "cvs-read" : "cvs-win";
+        for (const e of [at("x", ch, r, col), at("k", s.out_channel, ch, a, b)]) { e.classList.add(cls); }
       }));
     }
     // Output elements before the current one are finished, the ones after it not reached.
     const flat = (s.out_channel * c.hO + s.out_row) * c.wO + s.out_col;
     const before = n > 0 && same(steps[n - 1], s) ? numberText(steps[n - 1].running_total) : null;
-    cells.y.forEach((e, f) => {
-      const o = Math.floor(f / (c.hO * c.wO)), i = Math.floor(f / c.wO) % c.hO, j = f % c.wO;
+    ys.forEach((e, f) => {
       const state = f < flat ? "cvs-done" : f > flat ? "cvs-todo" : "cvs-now";
-      const text = f < flat ? numberText(trace.output[o][i][j]) : f > flat ? ""
+      const text = f < flat ? numberText(finals[f]) : f > flat ? ""
         : !pending ? numberText(s.running_total) : before ? before + " + ?" : "?";
       if (e.textContent !== text) { e.textContent = text; }
       if (!e.classList.contains(state)) { e.classList.remove("cvs-todo", "cvs-done", "cvs-now"); e.classList.add(state); }
-      e.setAttribute("aria-label", yLabel(o, i, j) + ": " + (text || "not computed yet"));
+      e.setAttribute("aria-label", text || "not computed yet");
     });
     count.textContent = "Step " + (n + 1) + " of " + steps.length;
     slider.max = steps.length;
@@ -468,42 +465,40 @@ function render({ model, el }) {
     let first = n, end = n;
     while (first > 0 && same(steps[first - 1], s)) { first -= 1; }
     while (end < last() && !steps[end].finishes_element) { end += 1; }
-    const finalSums = Array(trace.check.cI).fill(0), nowSums = [];
-    for (let m = first; m <= end; m++) {
-      steps[m].channels.forEach((ch, q) => {
-        finalSums[ch] = steps[m].channel_sums[q];
-        if (m < n || (m === n && !pending)) { nowSums[ch] = steps[m].channel_sums[q]; }
-      });
-    }
+    // Each channel's sum after step `to` (of those of this element).
+    const sumsAfter = (to) => {
+      const sums = [];
+      for (let m = first; m <= to; m++) { steps[m].channels.forEach((ch, q) => { sums[ch] = steps[m].channel_sums[q]; }); }
+      return sums;
+    };
+    const nowSums = sumsAfter(pending ? n - 1 : n), finalSums = sumsAfter(end);
     const b = trace.bias ? trace.bias[s.out_channel] : null;
     // With a bias, "element" adds it in its one step; the other granularities in the last.
     const shownBias = !pending && (s.granularity === "element" || n === end) ? b : null;
     const scale = Math.max(1e-300, ...finalSums.map(Math.abs), Math.abs(b), Math.abs(steps[end].running_total));
-    const row = (label, value, cls) => h("li", { class: cls }, h("span", { class: "cvs-b-label", text: label }),
+    const row = (label, value, cls) => h("li", cls, h("span", { class: "cvs-b-label", text: label }),
       h("span", { class: "cvs-bar-track", "aria-hidden": "true" }, h("span", {
         class: "cvs-bar-fill" + (value < 0 ? " cvs-neg" : ""),
         style: "width:" + (value == null ? 0 : Math.round(100 * Math.abs(value) / scale)) + "%" })),
       h("span", { class: "cvs-b-val", text: value == null ? "…" : numberText(value) }));
     breakdown.replaceChildren(
-      h("p", { class: "cvs-b-title", text: yLabel(s.out_channel, s.out_row, s.out_col) + " by input channel" +
-        (end === n && !pending ? " (finished)" : " (so far)") + ":" }),
-      h("ul", { class: "cvs-b-list" }, ...range(trace.check.cI).map((ch) => row("channel " + ch, nowSums[ch])),
+      h("p", { class: "cvs-b-title", text: s.output_label + " by input channel" + (end === n && !pending ? " (finished)" : " (so far)") + ":" }),
+      h("ul", "cvs-b-list", ...range(trace.check.cI).map((ch) => row("channel " + ch, nowSums[ch])),
         b === null ? null : row("bias", shownBias), row("sum", pending ? null : s.running_total, "cvs-sum")));
   }
 
   function setStep(index, fromUser) {
-    const clamped = Math.max(0, Math.min(last(), index));
     userMoved ||= fromUser;
-    show(clamped);
-    if (model.get("step") !== clamped + 1) {
-      model.set("step", clamped + 1);
+    show(index);
+    if (model.get("step") !== n + 1) {
+      model.set("step", n + 1);
       model.save_changes();
     }
     if (fromUser) { updateLink(); }
   }
 
   function updateLink() {
-    if (!linked) { return; }
+    if (!name) { return; }
     const hash = "#" + name + "/step-" + (n + 1);
     link.setAttribute("href", hash);
     if (userMoved && location.hash !== hash) {
@@ -519,7 +514,6 @@ function render({ model, el }) {
     select.value = data.granularity;
   }
 
-  // New data: the trace, the grids, the text boxes, and the step to show.
   function take(candidate, t) {
     data = candidate;
     trace = t;
@@ -551,7 +545,7 @@ function render({ model, el }) {
     cleanups.push(() => model.off("change:" + k, queueSync));
   }
 
-  // The reader's edit: checked here, and only a valid one goes to the model.
+  // The reader's edit: checked here; a valid one goes to the model, with the step, in one message.
   function apply(candidate, step, fields) {
     let t;
     try { t = traceSteps(candidate); } catch (err) { showError(err, fields); return; }
@@ -600,10 +594,12 @@ function render({ model, el }) {
     playBtn.textContent = timer ? "Pause" : "Play";
     playBtn.setAttribute("aria-pressed", !!timer);
   }
-  function stepTo(i) {
+  // In predict mode, the next step asks for a new prediction once the last one is answered
+  // (a `jump`, by End or the slider, drops an unanswered one); any other move asks none.
+  function stepTo(i, jump) {
     setPlaying(false);
     if (predict && i === n + 1 && n < last()) {
-      if (predict.pending) {
+      if (predict.pending && !jump) {
         guessInput.focus();
         predictMsg.textContent = "Type your prediction first, or press Reveal.";
         return;
@@ -630,8 +626,8 @@ function render({ model, el }) {
   // The reader's guess: right (or revealed) shows the value; wrong gives the products as a hint.
   function answer(reveal) {
     if (!predict || !predict.pending) { return; }
-    const s = trace.steps[n], value = numberText(s.running_total);
-    const text = guessInput.value.trim(), guess = Number(text), v = s.running_total;
+    const s = trace.steps[n], v = s.running_total, value = numberText(v);
+    const text = guessInput.value.trim(), guess = Number(text);
     if (!reveal && !NUMBER.test(text)) { predictMsg.textContent = "Type a number, for example 19 or -2.5."; return; }
     const right = !reveal && (numberText(guess) === value || Math.abs(guess - v) <= 1e-9 * Math.max(1, Math.abs(v)));
     if (reveal || right) {
@@ -662,48 +658,36 @@ function render({ model, el }) {
     guessInput.focus();
   }
 
+  const lit = () => fig.querySelectorAll(".cvs-hit");
   function clearLookup() {
-    for (const e of hits) { e.classList.remove("cvs-hit"); e.removeAttribute("aria-selected"); }
-    hits = [];
+    for (const e of lit()) { e.classList.remove("cvs-hit"); e.removeAttribute("aria-selected"); }
     lookup.textContent = "";
   }
-  function hit(e) { if (e && !e.classList.contains("cvs-hit")) { e.classList.add("cvs-hit"); hits.push(e); } }
+  // An X cell: the output elements that read it, with the weights; a Y cell: what it reads.
   function lookUp(cell) {
-    const c = trace.check, [kind, A, B, C] = cell.dataset.look.split(",").map((v, i) => i ? Number(v) : v);
+    const [kind, A, B, C] = cell.dataset.look.split(",").map((v, i) => i ? Number(v) : v);
+    const readers = [];
+    let found;
     clearLookup();
-    hit(cell);
+    cell.classList.add("cvs-hit");
     cell.setAttribute("aria-selected", "true");
-    if (kind === "x") {
-      const readers = [];
-      for (let o = 0; o < c.cO; o++) {
-        for (let i = 0; i < c.hO; i++) {
-          for (let j = 0; j < c.wO; j++) {
-            const a = B - i * c.st[0] + c.pad[0], b = C - j * c.st[1] + c.pad[1];
-            const k = a < c.kH && b < c.kW && cells.k.get(o + "," + A + "," + a + "," + b);
-            if (!k) { continue; }
-            hit(cells.y[(o * c.hO + i) * c.wO + j]);
-            hit(k);
-            readers.push(yLabel(o, i, j) + " (× " + kName(o, A) + "[" + a + "," + b + "] = " + k.textContent + ")");
-          }
+    for (const s of trace.steps) {
+      for (const q of s.products) {
+        if (kind === "x" ? q.channel !== A || q.row !== B || q.col !== C : s.out_channel !== A || s.out_row !== B || s.out_col !== C) {
+          continue;
         }
+        const k = at("k", s.out_channel, q.channel, q.k_row, q.k_col);
+        found = s;
+        for (const e of [at("y", s.out_channel, s.out_row, s.out_col), at("x", q.channel, q.row, q.col), k]) { e.classList.add("cvs-hit"); }
+        readers.push(s.output_label + " (× " + kName(s.out_channel, A) + "[" + q.k_row + "," + q.k_col + "] = " + k.textContent + ")");
       }
-      const r = readers.length, more = r > 12 ? ", and " + (r - 12) + " more" : "";
-      lookup.textContent = "X[" + A + "," + B + "," + C + "] = " + cell.textContent + (r ? " is read by " + r + " output element" +
-        (r > 1 ? "s: " : ": ") + readers.slice(0, 12).join(", ") + more + "." : " is read by no output element (the stride skips it).") + " Esc clears.";
-    } else {
-      const r0 = B * c.st[0] - c.pad[0], s0 = C * c.st[1] - c.pad[1];
-      for (let ch = 0; ch < c.cI; ch++) {
-        for (let a = 0; a < c.kH; a++) {
-          for (let b = 0; b < c.kW; b++) {
-            hit(cells.x.get(ch + "," + (r0 + a) + "," + (s0 + b)));
-            hit(cells.k.get(A + "," + ch + "," + a + "," + b));
-          }
-        }
-      }
-      lookup.textContent = yLabel(A, B, C) + " = " + numberText(trace.output[A][B][C]) + " reads rows " + r0 + " to " +
-        (r0 + c.kH - 1) + " and columns " + s0 + " to " + (s0 + c.kW - 1) + " of every input channel, with " +
-        range(c.cI).map((ch) => kName(A, ch)).join(", ") + (trace.bias ? " and bias b[" + A + "]" : "") + ". Esc clears.";
     }
+    const r = readers.length, more = r > 12 ? ", and " + (r - 12) + " more" : "";
+    lookup.textContent = (kind === "x" ? "X[" + A + "," + B + "," + C + "] = " + cell.textContent + (r ? " is read by " + r +
+      " output element" + (r > 1 ? "s: " : ": ") + readers.slice(0, 12).join(", ") + more + "." : " is read by no output element (the stride skips it).")
+      : found.output_label + " = " + numberText(trace.output[A][B][C]) + " reads rows " + found.rows[0] + " to " + found.rows.at(-1) +
+      " and columns " + found.cols[0] + " to " + found.cols.at(-1) + " of every input channel, with " +
+      range(trace.check.cI).map((ch) => kName(A, ch)).join(", ") + (trace.bias ? " and bias b[" + A + "]" : "") + ".") + " Esc clears.";
   }
   // Arrow keys move between the cells of one grid (one Tab stop per grid).
   function moveInGrid(cell, key) {
@@ -722,10 +706,10 @@ function render({ model, el }) {
 
   // Large view and full screen: the figure scaled to the room below the controls.
   function fit() {
-    const wide = root.classList.contains("cvs-large") || document.fullscreenElement === root;
-    root.classList.toggle("cvs-wide", wide);
+    const on = has("cvs-large") || document.fullscreenElement === root;
+    root.classList.toggle("cvs-wide", on);
     fig.style.fontSize = "";
-    if (!wide || !fig.scrollWidth) { return; }
+    if (!on || !fig.scrollWidth) { return; }
     const top = fig.getBoundingClientRect().top - root.getBoundingClientRect().top;
     const scale = Math.max(1, Math.min(3.5, (root.clientWidth - 24) / fig.scrollWidth,
       (root.clientHeight - top - 8) / fig.scrollHeight));
@@ -743,14 +727,10 @@ function render({ model, el }) {
     fit();
   }
 
-  const click = (b, f) => listen(b, "click", f);
   click(prevBtn, () => stepTo(n - 1));
   click(nextBtn, () => stepTo(n + 1));
   click(playBtn, () => setPlaying(!timer));
-  listen(slider, "input", () => {
-    if (predict) { predict.pending = false; }
-    stepTo(slider.value - 1);
-  });
+  listen(slider, "input", () => stepTo(slider.value - 1, true));
   listen(select, "change", () => {
     // Stay on the same output element when the granularity changes.
     const candidate = { ...data, granularity: select.value };
@@ -770,11 +750,14 @@ function render({ model, el }) {
   click(checkBtn, () => answer(false));
   click(revealBtn, () => answer(true));
   listen(guessInput, "keydown", (ev) => {
-    if (ev.key === "Enter") { ev.preventDefault(); answer(false); }
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      answer(false);
+    }
   });
   click(applyBtn, applyEditors);
   for (const f of boxes) { listen(f, "change", applyEditors); }
-  click(largeBtn, () => setLarge(!root.classList.contains("cvs-large")));
+  click(largeBtn, () => setLarge(!has("cvs-large")));
   click(fullBtn, () => {
     if (document.fullscreenElement === root) { document.exitFullscreen(); } else { root.requestFullscreen().catch(() => { fullBtn.hidden = true; }); }
   });
@@ -782,29 +765,25 @@ function render({ model, el }) {
     fullBtn.setAttribute("aria-pressed", document.fullscreenElement === root);
     fit();
   });
-  listen(window, "resize", () => { if (root.classList.contains("cvs-wide")) { fit(); } });
+  listen(window, "resize", () => { if (has("cvs-wide")) { fit(); } });
   click(fig, (ev) => {
     const cell = ev.target.closest("td[data-look]");
     if (cell) { lookUp(cell); }
   });
+  const MOVES = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity };
   listen(root, "keydown", (ev) => {
-    const t = ev.target, tag = t.tagName, key = ev.key;
+    const t = ev.target, tag = t.tagName, key = ev.key, cell = tag === "TD" && t.dataset.look;
     if (key === "Escape") {
-      if (hits.length) { clearLookup(); } else if (root.classList.contains("cvs-large")) { setLarge(false); } else { return; }
-    } else if (tag === "TD" && t.dataset.look && (key === "Enter" || key === " ")) {
+      if (lit().length) { clearLookup(); } else if (has("cvs-large")) { setLarge(false); } else { return; }
+    } else if (cell && (key === "Enter" || key === " ")) {
       lookUp(t);
-    } else if (tag === "TD" && t.dataset.look && key.startsWith("Arrow")) {
+    } else if (cell && key.startsWith("Arrow")) {
       moveInGrid(t, key);
     } else if (/^(INPUT|SELECT|TEXTAREA|TD|SUMMARY|A)$/.test(tag) || (tag === "BUTTON" && (key === " " || key === "Enter"))) {
       // Text boxes, the slider and the list have their own keys; buttons click on Space and Enter.
       return;
-    } else if (key === "ArrowRight" || key === "ArrowLeft") {
-      stepTo(n + (key === "ArrowRight" ? 1 : -1));
-    } else if (key === "Home") {
-      stepTo(0);
-    } else if (key === "End") {
-      if (predict) { predict.pending = false; }
-      stepTo(last());
+    } else if (Object.hasOwn(MOVES, key)) {
+      stepTo(Math.max(0, Math.min(last(), n + MOVES[key])), key === "End");
     } else if (key === " ") {
       setPlaying(!timer);
     } else {
@@ -813,10 +792,15 @@ function render({ model, el }) {
     ev.preventDefault();
   });
 
-  // An address such as page.html#two-channels/step-5 opens this stepper at that step.
-  function followHash() {
-    const m = /^#([^/]+)\/step-(\d+)$/.exec(decodeURIComponent(location.hash));
-    if (!linked || !m || m[1] !== name) { return; }
+  // An address such as page.html#two-channels/step-5 opens this stepper at that step, in the
+  // book and in JupyterLab. JupyterLab drops the fragment while it opens the notebook, long
+  // before the widget renders (the reader runs the cells first): at its first render, with no
+  // fragment left, the one the page was opened with counts.
+  function followHash(atRender) {
+    const opened = atRender === true && performance.getEntriesByType?.("navigation")[0]?.name;
+    const hash = location.hash || (opened ? new URL(opened).hash : "");
+    const m = /^#([^/]+)\/step-(\d+)$/.exec(decodeURIComponent(hash));
+    if (!name || !m || m[1] !== name) { return; }
     setStep(m[2] - 1, false);
     root.scrollIntoView({ block: "start" });
     root.focus({ preventScroll: true });
@@ -824,7 +808,7 @@ function render({ model, el }) {
   listen(window, "hashchange", followHash);
 
   syncFromModel();
-  followHash();
+  followHash(true);
   return () => {
     setPlaying(false);
     root.remove();

@@ -333,7 +333,8 @@ def stepper(
     ``stride`` are as in :func:`convutils.corr2d_multi_in_out`; ``granularity`` is
     ``"element"``, ``"channel"`` (the default) or ``"product"``; ``bias (c_o,)`` is added as
     the last term of every output element. ``name`` is the stepper's stable name on its page:
-    the address ``page.html#NAME/step-5`` opens that stepper at step 5.
+    the address ``page.html#NAME/step-5`` opens that stepper at step 5 (in JupyterLab,
+    ``.../lab/tree/chapter.ipynb#NAME/step-5`` does, once the cell has run).
     """
     if granularity not in GRANULARITIES:
         check_trace_input(X, K, padding, stride, granularity, fn="stepper")
