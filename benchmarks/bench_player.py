@@ -21,6 +21,7 @@ import json
 import os
 import re
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
@@ -30,16 +31,9 @@ from _common import print_rows, row
 import convutils as cu
 from convutils.stepper.widget import asset
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 BENCHMARK = "stepper front end"
 PASSES = 15
 
@@ -148,7 +142,7 @@ def run() -> list[dict]:
     rows = [row(BENCHMARK, "module + CSS, unminified", module / 1024, "KiB", target="< 40 KB")]
     rows += _built_pages()
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         for case, s in _cases():
             player = s.player_html()
