@@ -1,5 +1,5 @@
-// The convutils stepper, an anywidget module for the HTML book and the live widget. Its named
-// exports must match convutils.trace number for number and word for word (test_stepper_parity).
+// The convutils stepper: an anywidget module, also inlined in the book's pages. Its named exports
+// must match convutils.trace in every number and sentence (tests/test_stepper_parity.py).
 
 export const MAX_PRODUCTS = 3000;
 export const GRANULARITIES = ["element", "channel", "product"];
@@ -169,7 +169,7 @@ export function traceSteps(state) {
   const c = checkState(state);
   const X = state.X, K = c.multiOut ? state.K : [state.K], g = state.granularity, element = g === "element";
   const bias = state.bias ?? null;
-  const [pH, pW] = c.pad, [h, w] = c.xShape.slice(1), n = c.kH * c.kW;
+  const [pH, pW] = c.pad, [h, w] = c.xShape.slice(1);
   const steps = [];
   const output = range(c.cO).map((o) => range(c.hO).map((i) => range(c.wO).map((j) => {
     const b = bias && bias[o];
@@ -182,7 +182,7 @@ export function traceSteps(state) {
     // Each step's [channels, products]; the bias is added in the one "element" step, or else
     // in a last step of its own.
     const chunks = element ? [[range(c.cI), all]]
-      : g === "channel" ? range(c.cI).map((ch) => [[ch], all.slice(ch * n, ch * n + n)])
+      : g === "channel" ? range(c.cI).map((ch) => [[ch], all.filter((p) => p.channel === ch)])
         : all.map((p) => [[p.channel], [p]]);
     if (b !== null && !element) { chunks.push([[], []]); }
     const soFar = new Array(c.cI).fill(0);
@@ -240,8 +240,7 @@ export function staticModel(state) {
 const DATA_KEYS = ["X", "K", "bias", "padding", "stride", "granularity"];
 const pick = (get) => Object.fromEntries(DATA_KEYS.map((k) => [k, get(k) ?? null]));
 const KEYS_HELP = ["Left / Right: previous or next step", "Home / End: first or last step", "Space: play or pause",
-  "Arrows in a grid: its cells", "Enter on a cell: what reads it (X) or what it reads (Y)",
-  "Esc: clear that, then leave the large view"];
+  "Arrows in a grid: its cells; Enter: what reads it (X), what it reads (Y)", "Esc: clear, then leave the large view"];
 
 // An element; `attrs`: a class, or attributes and on... handlers.
 function h(tag, attrs, ...children) {
@@ -256,7 +255,7 @@ function h(tag, attrs, ...children) {
 
 const sameData = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 // Two steps of the same output element.
-const same = (a, b) => a.out_channel === b.out_channel && a.out_row === b.out_row && a.out_col === b.out_col;
+const same = (a, b) => a.output_label === b.output_label;
 
 function render({ model, el }) {
   const name = model.get("name") || "", isPage = model.get("host") === "page";
@@ -271,8 +270,8 @@ function render({ model, el }) {
     "aria-label": `Stepper${name ? " " + name : ""}: the correlation step by step` });
   const btn = (label, onclick, toggle) => h("button", { type: "button", "aria-pressed": toggle && "false", onclick }, label);
   const bar = (...items) => h("div", "cvs-bar", ...items);
-  const p = (cls, live) => h("p", { class: cls, "aria-live": live && "polite" });
-  // A visible label for the eye, an exact name (X, K, bias...) for a screen reader and a test.
+  const live = (cls) => h("p", { class: cls, "aria-live": "polite" });
+  // A visible label; the control's aria-label is its exact name (X, K, bias...).
   const field = (text, control, cls) => h("label", "cvs-field " + cls, h("span", { "aria-hidden": "true" }, text), control);
   const playBtn = btn("Play", () => setPlaying(!timer), 1), predictBtn = btn("Predict", togglePredict, 1);
   const slider = h("input", { type: "range", min: 1, class: "cvs-range", "aria-label": "Step",
@@ -280,23 +279,23 @@ function render({ model, el }) {
   const count = h("span", "cvs-count");
   const select = h("select", { onchange: regranulate }, ...GRANULARITIES.map((g) => h("option", { value: g }, "per " + g)));
   const largeBtn = btn("Large view", () => setLarge(!has("cvs-large")), 1);
-  const fullBtn = btn("Full screen", () => document.fullscreenElement === root ? document.exitFullscreen()
+  const fullBtn = btn("Full screen", () => isFull() ? document.exitFullscreen()
     : root.requestFullscreen().catch(() => { fullBtn.hidden = true; }), 1);
   fullBtn.hidden = !root.requestFullscreen;
 
-  const narr = p("cvs-narr", 1), breakdown = h("div", "cvs-break");
-  const guessInput = h("input", { type: "text", inputmode: "decimal", autocomplete: "off",
-    onkeydown: (ev) => { if (ev.key === "Enter") { ev.preventDefault(); answer(false); } } });
-  const guessQ = h("span"), checkBtn = btn("Check", () => answer(false)), revealBtn = btn("Reveal", () => answer(true));
-  const predictMsg = p("cvs-pmsg", 1), score = p("cvs-score");
-  const predictBox = h("div", { class: "cvs-predict", hidden: true },
+  const narr = live("cvs-narr"), breakdown = h("div", "cvs-break");
+  const guessInput = h("input", { type: "text", inputmode: "decimal", autocomplete: "off" });
+  // Check submits the form, as Enter in the box does.
+  const guessQ = h("span"), checkBtn = h("button", {}, "Check"), revealBtn = btn("Reveal", () => answer(true));
+  const predictMsg = live("cvs-pmsg"), score = h("p", "cvs-score");
+  const predictBox = h("form", { class: "cvs-predict", hidden: true, onsubmit: (ev) => { ev.preventDefault(); answer(false); } },
     bar(h("label", "cvs-field", guessQ, guessInput), checkBtn, revealBtn), predictMsg, score);
   const [figX, figK, figY] = ["x", "k", "y"].map((x) => h("div", "cvs-part cvs-part-" + x));
   const fig = h("div", { class: "cvs-fig", onclick: (ev) => {
     const cell = ev.target.closest("td[data-look]");
     if (cell) { lookUp(cell); }
   } }, figX, figK, figY);
-  const lookup = p("cvs-look", 1);
+  const lookup = live("cvs-look");
 
   // The text boxes by key (their names): label, how a value is written and its text read.
   const EDITS = {
@@ -337,6 +336,7 @@ function render({ model, el }) {
   const at = (...key) => cells.get(key.join());
   const kName = (o, ch) => `K[${trace.check.multiOut ? o + "," : ""}${ch}]`;
   const has = (cls) => root.classList.contains(cls);
+  const isFull = () => document.fullscreenElement === root;
   // The element's total before this step (null at its first step).
   const totalBefore = () => n > 0 && same(trace.steps[n - 1], trace.steps[n]) ? trace.steps[n - 1].running_total : null;
 
@@ -395,7 +395,7 @@ function render({ model, el }) {
       const text = numberText(value(data.X, K, trace.bias)), t = e.firstChild;
       if (!t) { e.append(text); } else if (t.data !== text) { t.data = text; }
     }
-    if (has("cvs-wide")) { requestAnimationFrame(fit); }
+    requestAnimationFrame(fit);
   }
 
   function show(index) {
@@ -435,9 +435,9 @@ function render({ model, el }) {
   }
 
   function promptText(s) {
-    const q = s.products[0], [ch, more] = s.channels;
-    const what = ch === undefined ? "the bias" : more !== undefined ? "up every channel"
-      : s.granularity === "product" ? `X[${q.channel},${q.row},${q.col}] × its weight` : "channel " + ch;
+    const q = s.products[0], g = s.granularity;
+    const what = !q ? "the bias" : g === "element" ? "up every channel"
+      : g === "channel" ? "channel " + q.channel : `X[${q.channel},${q.row},${q.col}] × its weight`;
     return `Predict: what is ${s.output_label} after adding ${what}? Type it below.`;
   }
 
@@ -480,28 +480,21 @@ function render({ model, el }) {
     }
   }
 
-  function fillEditors() {
-    for (const [k, [, write]] of Object.entries(EDITS)) { boxes[k].value = write(data[k]); }
-    select.value = data.granularity;
-  }
-
-  function take(candidate, t) {
-    data = candidate;
-    trace = t;
-    build();
-    fillEditors();
-    clearError();
-    if (predict) { startPredict(); }
-  }
-
-  // The model's data if valid (Python checks by the same rules), else say why.
-  function syncFromModel() {
+  // The model's data and step if valid (Python checks alike), else say why; `edit`: the trace
+  // of the reader's edit.
+  function syncFromModel(edit) {
     const next = pick((k) => model.get(k)), want = (model.get("step") || 1) - 1;
-    if (data === null || !sameData(next, data)) {
-      try { take(next, traceSteps(next)); } catch (err) { showError(err); return; }
+    if (edit || data === null || !sameData(next, data)) {
+      try { trace = edit || traceSteps(next); } catch (err) { showError(err); return; }
+      data = next;
+      build();
+      for (const [k, [, write]] of Object.entries(EDITS)) { boxes[k].value = write(data[k]); }
+      select.value = data.granularity;
+      clearError();
+      if (predict) { startPredict(); }
     } else if (want === n) { return; }
     show(want);
-    updateLink();
+    updateLink(!!edit);
   }
 
   let queued = false;
@@ -514,17 +507,14 @@ function render({ model, el }) {
   }
 
   // A valid edit goes to the model with the step (from `first(t)`), in one message.
-  function apply(candidate, fields, first = () => 0) {
+  function apply(candidate, first = () => 0) {
     let t;
-    try { t = traceSteps(candidate); } catch (err) { showError(err, fields); return; }
-    const step = Math.max(0, first(t)) + 1;
+    try { t = traceSteps(candidate); } catch (err) { showError(err, Object.values(boxes)); return; }
     setPlaying(false);
-    take(candidate, t);
     for (const k of DATA_KEYS) { model.set(k, candidate[k]); }
-    model.set("step", step);
+    model.set("step", Math.max(0, first(t)) + 1);
     model.save_changes();
-    show(step - 1);
-    updateLink(true);
+    syncFromModel(t);
   }
 
   function showError(err, fields = []) {
@@ -542,16 +532,16 @@ function render({ model, el }) {
     for (const [k, [, , read]] of Object.entries(EDITS)) {
       try { candidate[k] = read(boxes[k].value.trim()); } catch (err) { showError(err, [boxes[k]]); return; }
     }
-    if (sameData(candidate, data)) { clearError(); } else { apply(candidate, Object.values(boxes)); }
+    if (sameData(candidate, data)) { clearError(); } else { apply(candidate); }
   }
   // A new granularity: the same output element, from its first step.
   function regranulate() {
-    apply({ ...data, granularity: select.value }, [], (t) => t.steps.findIndex((x) => same(x, trace.steps[n])));
+    apply({ ...data, granularity: select.value }, (t) => t.steps.findIndex((x) => same(x, trace.steps[n])));
   }
   // The example the stepper was made with, from its first step.
   function reset() {
     const example = model.get("example");
-    apply(example ? pick((k) => example[k]) : data, []);
+    apply(example ? pick((k) => example[k]) : data);
   }
 
   function setPlaying(on) {
@@ -568,16 +558,15 @@ function render({ model, el }) {
   // `jump`, by End or the slider, drops an unanswered one); any other move asks none.
   function stepTo(i, jump) {
     setPlaying(false);
-    if (predict && i === n + 1 && n < last()) {
-      if (predict.pending && !jump) {
+    if (predict) {
+      const ask = i === n + 1 && n < last();
+      if (ask && predict.pending && !jump) {
         guessInput.focus();
         predictMsg.textContent = "Type your prediction first, or press Reveal.";
         return;
       }
-      predictMsg.textContent = "";
-      predict.pending = true;
-    } else if (predict) {
-      predict.pending = false;
+      if (ask) { predictMsg.textContent = ""; }
+      predict.pending = ask;
     }
     setStep(i, true);
   }
@@ -642,15 +631,15 @@ function render({ model, el }) {
         readers.push(`${s.output_label} (× ${kName(s.out_channel, q.channel)}[${q.k_row},${q.k_col}] = ${k.textContent})`);
       }
     }
-    const r = readers.length;
-    let text = `X[${A},${B},${C}] = ${cell.textContent} is read by ` + (r ? `${r} output element${r > 1 ? "s" : ""}: ` +
-      readers.slice(0, 12).join(", ") + (r > 12 ? `, and ${r - 12} more.` : ".") : "no output element (the stride skips it).");
+    const r = readers.length, few = readers.slice(0, 12).join(", ") + (r > 12 ? `, and ${r - 12} more` : "");
+    let text = `X[${A},${B},${C}] = ${cell.textContent} is read by ` +
+      (r ? `${r} output element${r > 1 ? "s" : ""}: ${few}` : "no output element (the stride skips it)");
     if (kind === "y") {
       text = `${found.output_label} = ${numberText(trace.output[A][B][C])} reads rows ${found.rows[0]} to ${found.rows.at(-1)} ` +
         `and columns ${found.cols[0]} to ${found.cols.at(-1)} of every input channel, with ` +
-        range(trace.check.cI).map((ch) => kName(A, ch)).join(", ") + (trace.bias ? ` and bias b[${A}].` : ".");
+        range(trace.check.cI).map((ch) => kName(A, ch)).join(", ") + (trace.bias ? ` and bias b[${A}]` : "");
     }
-    lookup.textContent = text + " Esc clears.";
+    lookup.textContent = text + ". Esc clears.";
   }
   // Arrow keys move between the cells of a grid (one Tab stop).
   function moveInGrid(cell, key) {
@@ -669,7 +658,7 @@ function render({ model, el }) {
 
   // Large view and full screen: the figure scaled to the room below the controls.
   function fit() {
-    const on = has("cvs-large") || document.fullscreenElement === root;
+    const on = has("cvs-large") || isFull();
     root.classList.toggle("cvs-wide", on);
     fig.style.fontSize = "";
     if (!on || !fig.scrollWidth) { return; }
@@ -679,21 +668,21 @@ function render({ model, el }) {
     fig.style.fontSize = scale.toFixed(3) + "em";
   }
   function setLarge(on) {
-    // Out of any container that would hold a fixed box (JupyterLab's panel), back afterwards.
+    // Out of any box that would hold a fixed one (JupyterLab's panel), back afterwards.
     const focused = document.activeElement;
     const to = on ? document.body : el;
     if (root.parentNode !== to) { to.append(root); }
-    if (root.contains(focused) && document.activeElement !== focused) { focused.focus(); }
+    if (root.contains(focused)) { focused.focus(); }
     root.classList.toggle("cvs-large", on);
     largeBtn.setAttribute("aria-pressed", on);
     fit();
   }
 
   listen(document, "fullscreenchange", () => {
-    fullBtn.setAttribute("aria-pressed", document.fullscreenElement === root);
+    fullBtn.setAttribute("aria-pressed", isFull());
     fit();
   });
-  listen(window, "resize", () => { if (has("cvs-wide")) { fit(); } });
+  listen(window, "resize", fit);
   const MOVES = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity };
   function onKey(ev) {
     const t = ev.target, tag = t.tagName, key = ev.key, cell = tag === "TD" && t.dataset.look;
