@@ -72,7 +72,7 @@ function asPair(name, value, minimum) {
   if (v.length !== 2 || !v.every(Number.isInteger)) {
     fail(`${FN}${name} must be an int or an (h, w) pair of ints, got ${pairText(value)}`);
   }
-  if (v[0] < minimum || v[1] < minimum) {
+  if (Math.min(...v) < minimum) {
     fail(`${FN}${name} must be ${minimum ? "positive" : "non-negative"}, got ${pairText(value)}`);
   }
   return v;
@@ -206,7 +206,7 @@ export function productsText(step) {
   const texts = step.channels.map((ch) => step.products.filter((p) => p.channel === ch)
     .map((p) => fmt(p.x) + "×" + fmt(p.k)).join(" + "));
   const bare = texts.length === 1 || step.products.length === step.channels.length;
-  return (bare ? texts : texts.map((t) => "(" + t + ")")).join(" + ");
+  return (bare ? texts : texts.map((t) => `(${t})`)).join(" + ");
 }
 
 export function narration(step) {
@@ -288,6 +288,7 @@ function render({ model, el }) {
   // Check submits the form, as Enter in the box does.
   const guessQ = h("span"), checkBtn = h("button", {}, "Check"), revealBtn = btn("Reveal", () => answer(true));
   const predictMsg = live("cvs-pmsg"), score = h("p", "cvs-score");
+  const say = (text) => { predictMsg.textContent = text; };
   const predictBox = h("form", { class: "cvs-predict", hidden: true, onsubmit: (ev) => { ev.preventDefault(); answer(false); } },
     bar(h("label", "cvs-field", guessQ, guessInput), checkBtn, revealBtn), predictMsg, score);
   const [figX, figK, figY] = ["x", "k", "y"].map((x) => h("div", "cvs-part cvs-part-" + x));
@@ -301,7 +302,7 @@ function render({ model, el }) {
   const EDITS = {
     X: ["X (c_i, h, w)", nestedText, (t) => parseArray("X", t, [3])],
     K: ["K (c_o, c_i, k_h, k_w) or (c_i, k_h, k_w)", nestedText, (t) => parseArray("K", t, [3, 4])],
-    bias: ["bias", (b) => b ? b.map(numberText).join(", ") : "", (t) => t ? parseArray("bias", /^[[(]/.test(t) ? t : `[${t}]`, [1]) : null],
+    bias: ["bias", (b) => b?.map(numberText).join(", ") ?? "", (t) => t ? parseArray("bias", /^[[(]/.test(t) ? t : `[${t}]`, [1]) : null],
     padding: ["padding", pairText, (t) => parsePair("padding", t)],
     stride: ["stride", pairText, (t) => parsePair("stride", t)],
   };
@@ -315,7 +316,7 @@ function render({ model, el }) {
   const error = h("p", { class: "cvs-err", role: "alert" });
   const edit = h("details", "cvs-edit",
     h("summary", {}, "Your own numbers: edit X, K, bias, padding, stride"),
-    h("p", "cvs-hint", "Nested lists, as in Python; a box applies when you leave it. Bias may stay empty; " +
+    h("p", "cvs-hint", "Nested lists as in Python; a box applies when you leave it. Bias may be empty; " +
       "padding and stride take one integer or two."),
     bar(...fields.slice(0, 2)), bar(...fields.slice(2), btn("Apply", applyEditors)));
   const keys = h("details", "cvs-keys", h("summary", {}, "Keys"),
@@ -337,11 +338,9 @@ function render({ model, el }) {
   const kName = (o, ch) => `K[${trace.check.multiOut ? o + "," : ""}${ch}]`;
   const has = (cls) => root.classList.contains(cls);
   const isFull = () => document.fullscreenElement === root;
-  // The element's total before this step (null at its first step).
-  const totalBefore = () => n > 0 && same(trace.steps[n - 1], trace.steps[n]) ? trace.steps[n - 1].running_total : null;
 
   // A table, built once per shape (an edit changes the texts), with hidden row and column
-  // headers from (r0, c0), negative in X's padding. With cells to look up it is a grid.
+  // headers from (r0, c0), negative in X's padding; with cells to look up, a grid.
   function table(label, rowsN, colsN, make, r0 = 0, c0 = 0) {
     const head = (scope, text) => h("th", { class: "cvs-sr", scope }, text);
     const t = h("table", { class: "cvs-m", "aria-label": label },
@@ -414,7 +413,7 @@ function render({ model, el }) {
     }
     // Output elements before this one are done, the ones after it not reached.
     const flat = (s.out_channel * c.hO + s.out_row) * c.wO + s.out_col;
-    const now = !pending ? numberText(s.running_total) : totalBefore() === null ? "?" : numberText(totalBefore()) + " + ?";
+    const now = pending ? "?" : numberText(s.running_total);
     ys.forEach((e, f) => {
       const [text, state] = f < flat ? [numberText(finals[f]), "cvs-done"] : f > flat ? ["", "cvs-todo"] : [now, "cvs-now"];
       if (e.textContent !== text) { e.textContent = text; }
@@ -441,19 +440,19 @@ function render({ model, el }) {
     return `Predict: what is ${s.output_label} after adding ${what}? Type it below.`;
   }
 
-  // Each input channel's sum so far for the element being written, with bars to one scale.
+  // Each input channel's sum so far for this output element, with bars to one scale.
   function drawBreakdown(s, pending) {
     const steps = trace.steps, mine = steps.filter((t) => same(t, s));
     const sums = [];
     for (const t of mine.slice(0, n - steps.indexOf(mine[0]) + (pending ? 0 : 1))) {
       t.channels.forEach((ch, q) => { sums[ch] = t.channel_sums[q]; });
     }
-    const done = s.finishes_element && !pending, b = trace.bias ? trace.bias[s.out_channel] : null;
+    const done = s.finishes_element && !pending, b = trace.bias?.[s.out_channel] ?? null;
     const scale = Math.max(1e-300, Math.abs(b), ...mine.flatMap((t) => [...t.channel_sums, t.running_total].map(Math.abs)));
     const row = (label, value, cls) => h("li", cls, h("span", {}, label),
       h("span", { class: "cvs-bar-track", "aria-hidden": "true" }, h("span", {
         class: "cvs-bar-fill" + (value < 0 ? " cvs-neg" : ""),
-        style: `width:${value == null ? 0 : Math.round(100 * Math.abs(value) / scale)}%` })),
+        style: `width:${Math.round(100 * Math.abs(value ?? 0) / scale)}%` })),
       h("span", "cvs-b-val", value == null ? "…" : numberText(value)));
     breakdown.replaceChildren(
       h("p", "cvs-b-title", `${s.output_label} by input channel (${done ? "finished" : "so far"}):`),
@@ -480,8 +479,7 @@ function render({ model, el }) {
     }
   }
 
-  // The model's data and step if valid (Python checks alike), else say why; `edit`: the trace
-  // of the reader's edit.
+  // The model's data and step if valid (Python checks alike), else why not; `edit`: its trace.
   function syncFromModel(edit) {
     const next = pick((k) => model.get(k)), want = (model.get("step") || 1) - 1;
     if (edit || data === null || !sameData(next, data)) {
@@ -562,10 +560,10 @@ function render({ model, el }) {
       const ask = i === n + 1 && n < last();
       if (ask && predict.pending && !jump) {
         guessInput.focus();
-        predictMsg.textContent = "Type your prediction first, or press Reveal.";
+        say("Type your prediction first, or press Reveal.");
         return;
       }
-      if (ask) { predictMsg.textContent = ""; }
+      if (ask) { say(""); }
       predict.pending = ask;
     }
     setStep(i, true);
@@ -573,26 +571,27 @@ function render({ model, el }) {
 
   function startPredict() {
     predict = { pending: true, right: 0, done: 0 };
-    predictMsg.textContent = "";
+    say("");
   }
   // Right or revealed shows the value; wrong gives the products as a hint.
   function answer(reveal) {
     if (!predict?.pending) { return; }
     const s = trace.steps[n], v = s.running_total, value = numberText(v);
     const text = guessInput.value.trim(), guess = Number(text);
-    if (!reveal && !NUMBER.test(text)) { predictMsg.textContent = "Type a number, for example 19 or -2.5."; return; }
+    if (!reveal && !NUMBER.test(text)) { say("Type a number, for example 19 or -2.5."); return; }
     const right = !reveal && (numberText(guess) === value || Math.abs(guess - v) <= 1e-9 * Math.max(1, Math.abs(v)));
     if (reveal || right) {
       predict.right += right;
       predict.done += 1;
       predict.pending = false;
-      predictMsg.textContent = `${right ? "Right" : "Revealed"}: ${s.output_label} is ${value} after this step.`;
+      say(`${right ? "Right" : "Revealed"}: ${s.output_label} is ${value} after this step.`);
       guessInput.value = "";
       show(n);
       return;
     }
-    predictMsg.textContent = `Not ${numberText(guess)}. Hint: the total so far is ${numberText(totalBefore() ?? 0)}; this step adds ` +
-      (s.channels.length ? productsText(s) : "the bias " + fmt(s.partial_sum)) + ". Try again, or press Reveal.";
+    const before = n > 0 && same(trace.steps[n - 1], s) ? trace.steps[n - 1].running_total : 0;
+    say(`Not ${numberText(guess)}. Hint: the total so far is ${numberText(before)}; this step adds ` +
+      (s.channels.length ? productsText(s) : "the bias " + fmt(s.partial_sum)) + ". Try again, or press Reveal.");
   }
   function togglePredict() {
     setPlaying(false);
@@ -609,9 +608,8 @@ function render({ model, el }) {
     guessInput.focus();
   }
 
-  const lit = () => fig.querySelectorAll(".cvs-hit");
   function clearLookup() {
-    for (const e of lit()) { e.classList.remove("cvs-hit"); e.removeAttribute("aria-selected"); }
+    for (const e of fig.querySelectorAll(".cvs-hit")) { e.classList.remove("cvs-hit"); e.removeAttribute("aria-selected"); }
     lookup.textContent = "";
   }
   // An X cell: the outputs that read it, with the weights; a Y cell: what it reads.
@@ -670,8 +668,7 @@ function render({ model, el }) {
   function setLarge(on) {
     // Out of any box that would hold a fixed one (JupyterLab's panel), back afterwards.
     const focused = document.activeElement;
-    const to = on ? document.body : el;
-    if (root.parentNode !== to) { to.append(root); }
+    (on ? document.body : el).append(root);
     if (root.contains(focused)) { focused.focus(); }
     root.classList.toggle("cvs-large", on);
     largeBtn.setAttribute("aria-pressed", on);
@@ -687,7 +684,7 @@ function render({ model, el }) {
   function onKey(ev) {
     const t = ev.target, tag = t.tagName, key = ev.key, cell = tag === "TD" && t.dataset.look;
     if (key === "Escape") {
-      if (lit().length) { clearLookup(); } else if (has("cvs-large")) { setLarge(false); } else { return; }
+      if (lookup.textContent) { clearLookup(); } else if (has("cvs-large")) { setLarge(false); } else { return; }
     } else if (cell && (key === "Enter" || key === " ")) {
       lookUp(t);
     } else if (cell && key.startsWith("Arrow")) {
@@ -711,7 +708,7 @@ function render({ model, el }) {
     const opened = atRender === true && performance.getEntriesByType?.("navigation")[0]?.name;
     const hash = location.hash || (opened ? new URL(opened).hash : "");
     const m = /^#([^/]+)\/step-(\d+)$/.exec(decodeURIComponent(hash));
-    if (!name || !m || m[1] !== name) { return; }
+    if (m?.[1] !== name) { return; }
     setStep(m[2] - 1, false);
     root.scrollIntoView({ block: "start" });
     root.focus({ preventScroll: true });
