@@ -179,8 +179,7 @@ export function traceSteps(state) {
       const inside = r >= 0 && r < h && s >= 0 && s < w, x = inside ? X[ch][r][s] : 0, k = K[o][ch][a][q];
       return { channel: ch, row: r, col: s, k_row: a, k_col: q, x, k, value: x * k, padded: !inside };
     })));
-    // Each step's [channels, products]; the bias is added in the one "element" step, or else
-    // in a last step of its own.
+    // Each step's [channels, products]; the bias comes last: in the "element" step, or alone.
     const chunks = element ? [[range(c.cI), all]]
       : g === "channel" ? range(c.cI).map((ch) => [[ch], all.filter((p) => p.channel === ch)])
         : all.map((p) => [[p.channel], [p]]);
@@ -284,12 +283,13 @@ function render({ model, el }) {
   fullBtn.hidden = !root.requestFullscreen;
 
   const narr = live("cvs-narr"), breakdown = h("div", "cvs-break");
-  const guessInput = h("input", { type: "text", inputmode: "decimal", autocomplete: "off" });
-  // Check submits the form, as Enter in the box does.
-  const guessQ = h("span"), checkBtn = h("button", {}, "Check"), revealBtn = btn("Reveal", () => answer(true));
+  // Enter checks (in JupyterLab, Enter does not submit a form).
+  const guessInput = h("input", { type: "text", inputmode: "decimal", autocomplete: "off",
+    onkeydown: (ev) => { if (ev.key === "Enter") { ev.preventDefault(); answer(false); } } });
+  const guessQ = h("span"), checkBtn = btn("Check", () => answer(false)), revealBtn = btn("Reveal", () => answer(true));
   const predictMsg = live("cvs-pmsg"), score = h("p", "cvs-score");
   const say = (text) => { predictMsg.textContent = text; };
-  const predictBox = h("form", { class: "cvs-predict", hidden: true, onsubmit: (ev) => { ev.preventDefault(); answer(false); } },
+  const predictBox = h("div", { class: "cvs-predict", hidden: true },
     bar(h("label", "cvs-field", guessQ, guessInput), checkBtn, revealBtn), predictMsg, score);
   const [figX, figK, figY] = ["x", "k", "y"].map((x) => h("div", "cvs-part cvs-part-" + x));
   const fig = h("div", { class: "cvs-fig", onclick: (ev) => {
@@ -346,14 +346,16 @@ function render({ model, el }) {
     const t = h("table", { class: "cvs-m", "aria-label": label },
       h("tr", {}, h("td", { class: "cvs-sr", role: "none" }), ...range(colsN).map((b) => head("col", "column " + (b + c0)))),
       ...range(rowsN).map((a) => h("tr", {}, head("row", "row " + (a + r0)), ...range(colsN).map((b) => make(a, b)))));
-    const looks = t.querySelectorAll("td[data-look]");
-    if (looks.length) { t.setAttribute("role", "grid"); }
-    looks.forEach((e, i) => { e.tabIndex = i ? -1 : 0; });
+    const first = t.querySelector("td[data-look]");
+    if (first) {
+      t.setAttribute("role", "grid");
+      first.tabIndex = 0;
+    }
     return h("div", {}, h("div", { class: "cvs-title", "aria-hidden": "true" }, label), t);
   }
   // A cell, kept under its key; `look`: clicking it looks it up.
   const td = (cls, look, ...key) => {
-    const e = h("td", { class: "cvs-c cvs-" + cls, "data-look": look && key.join() });
+    const e = h("td", { class: "cvs-c cvs-" + cls, "data-look": look && key.join(), tabindex: look && -1 });
     cells.set(key.join(), e);
     return e;
   };
