@@ -1,13 +1,12 @@
-// The convutils stepper, one front end for the HTML book and the live Jupyter widget: an
-// anywidget module whose named exports, the arithmetic, tests/test_stepper_parity.py runs in
-// Node against Python's convutils.trace.trace_steps: every number and sentence.
+// The convutils stepper: an anywidget module, also inlined in the book's pages. Its named exports
+// must match convutils.trace in every number and sentence (tests/test_stepper_parity.py).
 
 export const MAX_PRODUCTS = 3000;
 export const GRANULARITIES = ["element", "channel", "product"];
 const FN = "stepper: ";
 const range = (k) => [...Array(k).keys()];
 
-// Numbers as convutils.trace.number_text writes them, with the same operations.
+// Numbers as convutils.trace.number_text writes them.
 const POW10 = {};
 for (let e = -13; e <= 15; e++) { POW10[e] = Number("1e" + e); }
 
@@ -23,35 +22,31 @@ export function numberText(v) {
   const d = Math.min(Math.max(3 - e, 0), 12);
   const r = Math.floor(a * POW10[d] + 0.5);
   if (r === 0) { return "0"; }
-  let digits = BigInt(r).toString();
-  if (d > 0) {
-    digits = digits.padStart(d + 1, "0");
-    digits = (digits.slice(0, -d) + "." + digits.slice(-d)).replace(/0+$/, "").replace(/\.$/, "");
-  }
+  let digits = BigInt(r).toString().padStart(d + 1, "0");
+  if (d > 0) { digits = (digits.slice(0, -d) + "." + digits.slice(-d)).replace(/\.?0+$/, ""); }
   return (v < 0 ? "-" : "") + digits;
 }
 
+// A term of a sum: negative numbers in parentheses.
 export function fmt(v) {
   const text = numberText(v);
-  return text[0] === "-" ? "(" + text + ")" : text;
+  return text[0] === "-" ? `(${text})` : text;
 }
 
-// Checks, worded as convutils words them (convutils/checks.py, trace.py).
+// Checks, worded as convutils words them.
 export class StepperError extends Error {}
 
 function fail(message) { throw new StepperError(message); }
+const NOT_NUMBER = ": every entry must be a number (int or float)";
 
 // A shape as Python prints a tuple: (2, 3, 3), (3,), ().
-export function shapeText(shape) {
-  return shape.length === 1 ? "(" + shape[0] + ",)" : "(" + shape.join(", ") + ")";
-}
+export const shapeText = (shape) => `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
+const pairText = (v) => Array.isArray(v) ? `(${v.join(", ")})` : String(v);
 
-const pairText = (v) => Array.isArray(v) ? "(" + v.join(", ") + ")" : String(v);
-
-// The shape of nested arrays of numbers; StepperError for ragged nesting or non-numbers.
+// The shape of nested arrays of numbers.
 function shapeOf(name, value) {
   if (!Array.isArray(value)) {
-    if (typeof value !== "number") { fail(name + ": every entry must be a number (int or float)"); }
+    if (typeof value !== "number") { fail(name + NOT_NUMBER); }
     return [];
   }
   if (value.length === 0) { return [0]; }
@@ -67,8 +62,7 @@ function shapeOf(name, value) {
 export function checkNested(name, value, ndims) {
   const shape = shapeOf(name, value);
   if (!ndims.includes(shape.length)) {
-    fail(name + ": expected " + ndims.join(" or ") + " levels of nesting, got " + shape.length +
-      " (shape " + shapeText(shape) + ")");
+    fail(`${name}: expected ${ndims.join(" or ")} levels of nesting, got ${shape.length} (shape ${shapeText(shape)})`);
   }
   return shape;
 }
@@ -76,53 +70,53 @@ export function checkNested(name, value, ndims) {
 function asPair(name, value, minimum) {
   const v = Array.isArray(value) ? value : [value, value];
   if (v.length !== 2 || !v.every(Number.isInteger)) {
-    fail(FN + name + " must be an int or an (h, w) pair of ints, got " + pairText(value));
+    fail(`${FN}${name} must be an int or an (h, w) pair of ints, got ${pairText(value)}`);
   }
-  if (v[0] < minimum || v[1] < minimum) {
-    fail(FN + name + " must be " + (minimum ? "positive" : "non-negative") + ", got " + pairText(value));
+  if (Math.min(...v) < minimum) {
+    fail(`${FN}${name} must be ${minimum ? "positive" : "non-negative"}, got ${pairText(value)}`);
   }
   return v;
 }
 
-// Every check the stepper makes, in convutils' order; returns the shapes and sizes.
+// Every check, in convutils' order; returns the shapes and sizes.
 export function checkState(state) {
   const g = state.granularity;
   if (!GRANULARITIES.includes(g)) {
-    fail(FN + "granularity must be one of 'element', 'channel', 'product', got '" + g + "'");
+    fail(`${FN}granularity must be one of 'element', 'channel', 'product', got '${g}'`);
   }
-  const xShape = checkNested("X", state.X, [3]);
-  const kShape = checkNested("K", state.K, [3, 4]);
+  const xShape = checkNested("X", state.X, [3]), xText = shapeText(xShape);
+  const kShape = checkNested("K", state.K, [3, 4]), kText = shapeText(kShape);
   const bShape = state.bias == null ? null : checkNested("bias", state.bias, [1]);
   const multiOut = kShape.length === 4;
-  const zero = (name, shape, dims) => shape.includes(0) && fail(FN + name + " has a zero-sized dimension (shape " +
-    shapeText(shape) + " for " + dims + "); every axis needs at least one element");
+  const zero = (name, shape, dims) => shape.includes(0) && fail(`${FN}${name} has a zero-sized dimension (shape ${
+    shapeText(shape)} for ${dims}); every axis needs at least one element`);
   zero("X", xShape, "(c_i, h, w)");
   zero("K", kShape, multiOut ? "(c_o, c_i, k_h, k_w)" : "(c_i, k_h, k_w)");
   if (xShape[0] !== kShape.at(-3)) {
-    fail(FN + "X has " + xShape[0] + " input channels (shape " + shapeText(xShape) + ") but K has " +
-      kShape.at(-3) + " (shape " + shapeText(kShape) + "); K's c_i axis must match X's");
+    fail(`${FN}X has ${xShape[0]} input channels (shape ${xText}) but K has ${kShape.at(-3)} (shape ${kText}); ` +
+      "K's c_i axis must match X's");
   }
   const pad = asPair("padding", state.padding, 0);
   const st = asPair("stride", state.stride, 1);
   const h = xShape[1] + 2 * pad[0], w = xShape[2] + 2 * pad[1];
   const [kH, kW] = kShape.slice(-2);
   if (kH > h || kW > w) {
-    fail(FN + "kernel K " + shapeText(kShape) + " has a " + kH + "x" + kW + " window, larger than the " +
-      h + "x" + w + " padded input (X " + shapeText(xShape) + ", padding " + pairText(pad) + ")");
+    fail(`${FN}kernel K ${kText} has a ${kH}x${kW} window, larger than the ${h}x${w} padded input ` +
+      `(X ${xText}, padding ${pairText(pad)})`);
   }
   const cO = multiOut ? kShape[0] : 1;
   if (bShape) {
     zero("bias", bShape, "(c_o)");
     if (bShape[0] !== cO) {
-      fail(FN + "bias has shape " + shapeText(bShape) + " but K " + shapeText(multiOut ? kShape : [1, ...kShape]) +
-        " has " + cO + " output channels; a layer has one bias per output channel, so bias must have shape (" + cO + ",)");
+      fail(`${FN}bias has shape ${shapeText(bShape)} but K ${multiOut ? kText : shapeText([1, ...kShape])} has ${cO} ` +
+        `output channels; a layer has one bias per output channel, so bias must have shape (${cO},)`);
     }
   }
   const hO = Math.floor((h - kH) / st[0]) + 1, wO = Math.floor((w - kW) / st[1]) + 1;
   const products = cO * hO * wO * xShape[0] * kH * kW;
   if (products > MAX_PRODUCTS) {
-    fail(FN + "X " + shapeText(xShape) + " and K " + shapeText(kShape) + " give " + products +
-      " products; the stepper shows at most " + MAX_PRODUCTS + ": use smaller arrays");
+    fail(`${FN}X ${xText} and K ${kText} give ${products} products; the stepper shows at most ${MAX_PRODUCTS}: ` +
+      "use smaller arrays");
   }
   return { xShape, kShape, pad, st, cI: xShape[0], cO, kH, kW, hO, wO, multiOut };
 }
@@ -131,7 +125,7 @@ export function checkState(state) {
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function parseArray(name, text, ndims) {
-  const tokens = text.match(/[[\](),]|"[^"]*"|'[^']*'|[^\s[\](),]+/g) || [];
+  const tokens = text.match(/[[\](),]|[^\s[\](),]+/g) || [];
   const bad = () => fail(name + ": could not read the text as nested lists of numbers, for example [[[0, 1], [2, 3]]]");
   let at = 0;
   function value() {
@@ -145,7 +139,7 @@ export function parseArray(name, text, ndims) {
       at += 1;
       return items;
     }
-    if (t && (t[0] === "\"" || t[0] === "'")) { fail(name + ": every entry must be a number (int or float)"); }
+    if (/^["']/.test(t)) { fail(name + NOT_NUMBER); }
     return t && NUMBER.test(t) ? Number(t) : bad();
   }
   const result = value();
@@ -170,59 +164,40 @@ export function nestedText(a, indent = "") {
   return "[" + a.map((b) => nestedText(b, indent + " ")).join(sep) + "]";
 }
 
-// The trace: convutils.trace.trace_steps, the same loops in the same order.
+// convutils.trace.trace_steps: the same loops in the same order.
 export function traceSteps(state) {
   const c = checkState(state);
-  const X = state.X, K = c.multiOut ? state.K : [state.K], g = state.granularity;
+  const X = state.X, K = c.multiOut ? state.K : [state.K], g = state.granularity, element = g === "element";
   const bias = state.bias ?? null;
   const [pH, pW] = c.pad, [h, w] = c.xShape.slice(1);
-  const steps = [], output = [];
-  for (let o = 0; o < c.cO; o++) {
-    const b = bias && bias[o], plane = [];
-    for (let i = 0; i < c.hO; i++) {
-      const row = [];
-      for (let j = 0; j < c.wO; j++) {
-        const label = "Y[" + (c.multiOut ? o + "," : "") + i + "," + j + "]";
-        const rows = range(c.kH).map((a) => i * c.st[0] - pH + a);
-        const cols = range(c.kW).map((q) => j * c.st[1] - pW + q);
-        const all = [];
-        for (let ch = 0; ch < c.cI; ch++) {
-          for (let a = 0; a < c.kH; a++) {
-            for (let q = 0; q < c.kW; q++) {
-              const r = rows[a], s = cols[q], inside = r >= 0 && r < h && s >= 0 && s < w;
-              const x = inside ? X[ch][r][s] : 0, k = K[o][ch][a][q];
-              all.push({ channel: ch, row: r, col: s, k_row: a, k_col: q, x, k, value: x * k, padded: !inside });
-            }
-          }
-        }
-        const n = c.kH * c.kW;
-        const chunks = g === "element" ? [[range(c.cI), all]]
-          : g === "channel" ? range(c.cI).map((ch) => [[ch], all.slice(ch * n, ch * n + n)])
-            : all.map((p) => [[p.channel], [p]]);
-        const last = b === null || g === "element" ? chunks.length - 1 : -1;
-        const soFar = new Array(c.cI).fill(0);
-        let total = 0;
-        const push = (channels, products, sums, part, finishes, bias) => steps.push({
-          out_channel: o, out_row: i, out_col: j, output_label: label,
-          channels, rows, cols, products, channel_sums: sums, partial_sum: part,
-          running_total: total, finishes_element: finishes, granularity: g, bias });
-        chunks.forEach(([chans, prods], m) => {
-          let part = 0;
-          for (const p of prods) { soFar[p.channel] += p.value; part += p.value; }
-          total += part;
-          if (g === "element" && b !== null) { total += b; }
-          push(chans, prods, chans.map((ch) => soFar[ch]), part, m === last, g === "element" ? b : null);
-        });
-        if (b !== null && g !== "element") {
-          total += b;
-          push([], [], [], b, true, b);
-        }
-        row.push(total);
-      }
-      plane.push(row);
-    }
-    output.push(plane);
-  }
+  const steps = [];
+  const output = range(c.cO).map((o) => range(c.hO).map((i) => range(c.wO).map((j) => {
+    const b = bias && bias[o];
+    const rows = range(c.kH).map((a) => i * c.st[0] - pH + a);
+    const cols = range(c.kW).map((q) => j * c.st[1] - pW + q);
+    const all = range(c.cI).flatMap((ch) => rows.flatMap((r, a) => cols.map((s, q) => {
+      const inside = r >= 0 && r < h && s >= 0 && s < w, x = inside ? X[ch][r][s] : 0, k = K[o][ch][a][q];
+      return { channel: ch, row: r, col: s, k_row: a, k_col: q, x, k, value: x * k, padded: !inside };
+    })));
+    // Each step's [channels, products]; the bias comes last: in the "element" step, or alone.
+    const chunks = element ? [[range(c.cI), all]]
+      : g === "channel" ? range(c.cI).map((ch) => [[ch], all.filter((p) => p.channel === ch)])
+        : all.map((p) => [[p.channel], [p]]);
+    if (b !== null && !element) { chunks.push([[], []]); }
+    const soFar = new Array(c.cI).fill(0);
+    let total = 0;
+    chunks.forEach(([channels, products], m) => {
+      let part = channels.length ? 0 : b;
+      for (const p of products) { soFar[p.channel] += p.value; part += p.value; }
+      total += part;
+      if (element && b !== null) { total += b; }
+      steps.push({ out_channel: o, out_row: i, out_col: j, output_label: `Y[${c.multiOut ? o + "," : ""}${i},${j}]`,
+        channels, rows, cols, products, channel_sums: channels.map((ch) => soFar[ch]), partial_sum: part,
+        running_total: total, finishes_element: m === chunks.length - 1, granularity: g,
+        bias: element || !channels.length ? b : null });
+    });
+    return total;
+  })));
   return { steps, output, check: c, bias };
 }
 
@@ -230,48 +205,48 @@ export function productsText(step) {
   const texts = step.channels.map((ch) => step.products.filter((p) => p.channel === ch)
     .map((p) => fmt(p.x) + "×" + fmt(p.k)).join(" + "));
   const bare = texts.length === 1 || step.products.length === step.channels.length;
-  return (bare ? texts : texts.map((t) => "(" + t + ")")).join(" + ");
+  return (bare ? texts : texts.map((t) => `(${t})`)).join(" + ");
 }
 
 export function narration(step) {
   const y = step.output_label, total = fmt(step.running_total);
-  if (!step.channels.length) { return y + " += bias " + fmt(step.partial_sum) + " → " + total; }
+  if (!step.channels.length) { return `${y} += bias ${fmt(step.partial_sum)} → ${total}`; }
   if (step.granularity !== "element") {
-    return y + " += channel " + step.channels[0] + ": " + productsText(step) + " = " +
-      fmt(step.partial_sum) + " → " + total;
+    return `${y} += channel ${step.channels[0]}: ${productsText(step)} = ${fmt(step.partial_sum)} → ${total}`;
   }
-  const terms = step.channel_sums.map(fmt);
-  let bias = "";
-  if (step.bias != null) { bias = " + " + fmt(step.bias); terms.push(fmt(step.bias)); }
-  const sums = terms.length > 1 + (bias ? 1 : 0) && step.products.length !== step.channels.length;
-  return y + " = " + productsText(step) + bias + " = " + (sums ? terms.join(" + ") + " = " : "") + total;
+  // The products, then (if they differ) the channels' sums; bias last.
+  const bias = step.bias == null ? [] : [fmt(step.bias)];
+  const sums = step.channels.length > 1 && step.products.length !== step.channels.length;
+  return `${y} = ${[productsText(step), ...bias].join(" + ")} = ` +
+    (sums ? [...step.channel_sums.map(fmt), ...bias].join(" + ") + " = " : "") + total;
 }
 
-// In the book's pages (no kernel) this stands in for the widget's model.
+// The widget's model, in the book's pages (no kernel).
 export function staticModel(state) {
-  const data = { ...state }, handlers = {};
+  const data = { ...state }, events = new EventTarget();
   return {
     get: (key) => data[key],
     set(key, value) {
       data[key] = value;
-      for (const f of (handlers["change:" + key] || []).slice()) { f(); }
+      events.dispatchEvent(new Event("change:" + key));
     },
-    on(event, f) { (handlers[event] ||= []).push(f); },
-    off(event, f) { handlers[event] = (handlers[event] || []).filter((x) => x !== f); },
+    on: (event, f) => events.addEventListener(event, f),
+    off: (event, f) => events.removeEventListener(event, f),
     save_changes() {},
   };
 }
 
 const DATA_KEYS = ["X", "K", "bias", "padding", "stride", "granularity"];
-const KEYS_HELP = ["Left / Right arrow: previous or next step", "Home / End: first or last step",
-  "Space: play or pause", "Tab: the next button, grid or text box", "Arrows in a grid: its cells",
-  "Enter on a cell: what reads it (X) or what it reads (Y)", "Esc: clear that, then leave the large view"];
+const pick = (get) => Object.fromEntries(DATA_KEYS.map((k) => [k, get(k) ?? null]));
+const KEYS_HELP = ["Left / Right: previous or next step", "Home / End: first or last step", "Space: play or pause",
+  "Arrows in a grid: its cells; Enter: what reads it (X), what it reads (Y)", "Esc: clear, then leave the large view"];
 
+// An element; `attrs`: a class, or attributes and on... handlers.
 function h(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(typeof attrs === "string" ? { class: attrs } : attrs || {})) {
     if (v == null || v === false) { continue; }
-    if (k === "class") { e.className = v; } else if (k === "text") { e.textContent = v; } else { e.setAttribute(k, v === true ? "" : v); }
+    if (k.startsWith("on")) { e[k] = v; } else { e.setAttribute(k, v === true ? "" : v); }
   }
   e.append(...children.filter((c) => c != null));
   return e;
@@ -279,128 +254,132 @@ function h(tag, attrs, ...children) {
 
 const sameData = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 // Two steps of the same output element.
-const same = (a, b) => a.out_channel === b.out_channel && a.out_row === b.out_row && a.out_col === b.out_col;
+const same = (a, b) => a.output_label === b.output_label;
 
 function render({ model, el }) {
   const name = model.get("name") || "", isPage = model.get("host") === "page";
+  // Listeners outside the stepper, removed with it.
   const cleanups = [];
   const listen = (target, ev, f) => {
     target.addEventListener(ev, f);
     cleanups.push(() => target.removeEventListener(ev, f));
   };
-  const click = (b, f) => listen(b, "click", f);
 
-  const root = h("div", { class: "cvs", role: "group", tabindex: 0, id: isPage && name ? name : null,
-    "aria-label": "Stepper" + (name ? " " + name : "") + ": the correlation step by step" });
-  const btn = (label, toggle) => h("button", { type: "button", class: "cvs-btn", "aria-pressed": toggle && "false" }, label);
+  const root = h("div", { class: "cvs", role: "group", tabindex: 0, id: isPage && name ? name : null, onkeydown: onKey,
+    "aria-label": `Stepper${name ? " " + name : ""}: the correlation step by step` });
+  const btn = (label, onclick, toggle) => h("button", { type: "button", "aria-pressed": toggle && "false", onclick }, label);
   const bar = (...items) => h("div", "cvs-bar", ...items);
-  const p = (cls, live) => h("p", { class: cls, "aria-live": live && "polite" });
-  // A visible label for the eye, an exact name (X, K, bias...) for a screen reader and a test.
-  const field = (text, control, cls) => h("label", { class: "cvs-field " + (cls || "") }, h("span", { text, "aria-hidden": "true" }), control);
-  const prevBtn = btn("Previous step"), playBtn = btn("Play", 1), nextBtn = btn("Next step");
-  const slider = h("input", { type: "range", min: 1, class: "cvs-range", "aria-label": "Step" });
+  const live = (cls) => h("p", { class: cls, "aria-live": "polite" });
+  // A visible label; the control's aria-label is its exact name (X, K, bias...).
+  const field = (text, control, cls) => h("label", "cvs-field " + cls, h("span", { "aria-hidden": "true" }, text), control);
+  const playBtn = btn("Play", () => setPlaying(!timer), 1), predictBtn = btn("Predict", togglePredict, 1);
+  const slider = h("input", { type: "range", min: 1, class: "cvs-range", "aria-label": "Step",
+    oninput: () => stepTo(slider.value - 1, true) });
   const count = h("span", "cvs-count");
-  const select = h("select", {}, ...GRANULARITIES.map((g) => h("option", { value: g, text: "per " + g })));
-  const predictBtn = btn("Predict", 1), resetBtn = btn("Reset"), largeBtn = btn("Large view", 1), fullBtn = btn("Full screen", 1);
+  const select = h("select", { onchange: regranulate }, ...GRANULARITIES.map((g) => h("option", { value: g }, "per " + g)));
+  const largeBtn = btn("Large view", () => setLarge(!has("cvs-large")), 1);
+  const fullBtn = btn("Full screen", () => isFull() ? document.exitFullscreen()
+    : root.requestFullscreen().catch(() => { fullBtn.hidden = true; }), 1);
   fullBtn.hidden = !root.requestFullscreen;
 
-  const narr = p("cvs-narr", 1), breakdown = h("div", "cvs-break");
-  const guessInput = h("input", { type: "text", inputmode: "decimal", autocomplete: "off" });
-  const guessQ = h("span"), checkBtn = btn("Check"), revealBtn = btn("Reveal");
-  const predictMsg = p("cvs-pmsg", 1), score = p("cvs-score");
+  const narr = live("cvs-narr"), breakdown = h("div", "cvs-break");
+  // Enter checks (in JupyterLab, Enter does not submit a form).
+  const guessInput = h("input", { type: "text", inputmode: "decimal", autocomplete: "off",
+    onkeydown: (ev) => { if (ev.key === "Enter") { ev.preventDefault(); answer(false); } } });
+  const guessQ = h("span"), checkBtn = btn("Check", () => answer(false)), revealBtn = btn("Reveal", () => answer(true));
+  const predictMsg = live("cvs-pmsg"), score = h("p", "cvs-score");
+  const say = (text) => { predictMsg.textContent = text; };
   const predictBox = h("div", { class: "cvs-predict", hidden: true },
     bar(h("label", "cvs-field", guessQ, guessInput), checkBtn, revealBtn), predictMsg, score);
-  const [figX, figK, figY] = ["x", "k", "y"].map((x) => h("div", { class: "cvs-part cvs-part-" + x }));
-  const fig = h("div", "cvs-fig", figX, figK, figY);
-  const lookup = p("cvs-look", 1);
+  const [figX, figK, figY] = ["x", "k", "y"].map((x) => h("div", "cvs-part cvs-part-" + x));
+  const fig = h("div", { class: "cvs-fig", onclick: (ev) => {
+    const cell = ev.target.closest("td[data-look]");
+    if (cell) { lookUp(cell); }
+  } }, figX, figK, figY);
+  const lookup = live("cvs-look");
 
-  const box = (label, rows) => h(rows ? "textarea" : "input", { type: !rows && "text", rows, spellcheck: "false", "aria-label": label });
-  const boxes = [box("X", 6), box("K", 6), box("bias"), box("padding"), box("stride")];
-  const [xText, kText, biasText, padText, strideText] = boxes;
-  const applyBtn = btn("Apply");
+  // The text boxes by key (their names): label, how a value is written and its text read.
+  const EDITS = {
+    X: ["X (c_i, h, w)", nestedText, (t) => parseArray("X", t, [3])],
+    K: ["K (c_o, c_i, k_h, k_w) or (c_i, k_h, k_w)", nestedText, (t) => parseArray("K", t, [3, 4])],
+    bias: ["bias", (b) => b?.map(numberText).join(", ") ?? "", (t) => t ? parseArray("bias", /^[[(]/.test(t) ? t : `[${t}]`, [1]) : null],
+    padding: ["padding", pairText, (t) => parsePair("padding", t)],
+    stride: ["stride", pairText, (t) => parsePair("stride", t)],
+  };
+  const boxes = {}, fields = [];
+  for (const [k, [label]] of Object.entries(EDITS)) {
+    const lines = k === "X" || k === "K";
+    boxes[k] = h(lines ? "textarea" : "input", { type: !lines && "text", rows: lines && 6, spellcheck: "false",
+      "aria-label": k, onchange: applyEditors });
+    fields.push(field(label, boxes[k], lines ? "cvs-col" : ""));
+  }
   const error = h("p", { class: "cvs-err", role: "alert" });
   const edit = h("details", "cvs-edit",
-    h("summary", { text: "Your own numbers: edit X, K, bias, padding, stride" }),
-    h("p", { class: "cvs-hint", text: "Nested lists of numbers, as in Python. A box applies when you " +
-      "leave it (or press Apply); bias may stay empty; padding and stride take one integer or two." }),
-    bar(field("X (c_i, h, w)", xText, "cvs-col"), field("K (c_o, c_i, k_h, k_w) or (c_i, k_h, k_w)", kText, "cvs-col")),
-    bar(field("bias", biasText), field("padding", padText), field("stride", strideText), applyBtn));
-  const keys = h("details", "cvs-keys", h("summary", { text: "Keys" }),
-    h("dl", "cvs-keylist", ...KEYS_HELP.flatMap((k) => k.split(": ").map((text, i) => h(i ? "dd" : "dt", { text })))),
-    isPage ? h("a", { href: "using_this_book.html#stepper-keys", text: "All keys, in Using this book" }) : null);
+    h("summary", {}, "Your own numbers: edit X, K, bias, padding, stride"),
+    h("p", "cvs-hint", "Nested lists as in Python; a box applies when you leave it. Bias may be empty; " +
+      "padding and stride take one integer or two."),
+    bar(...fields.slice(0, 2)), bar(...fields.slice(2), btn("Apply", applyEditors)));
+  const keys = h("details", "cvs-keys", h("summary", {}, "Keys"),
+    h("ul", "cvs-keylist", ...KEYS_HELP.map((k) => h("li", {}, k))),
+    isPage ? h("a", { href: "using_this_book.html#stepper-keys" }, "All keys, in Using this book") : null);
   const link = h("a", { href: "#" }, "Link to this step");
   root.append(
-    bar(prevBtn, playBtn, nextBtn, slider, count, h("label", "cvs-field", "Granularity ", select),
-      predictBtn, resetBtn, largeBtn, fullBtn),
+    bar(btn("Previous step", () => stepTo(n - 1)), playBtn, btn("Next step", () => stepTo(n + 1)), slider, count,
+      h("label", "cvs-field", "Granularity ", select), predictBtn, btn("Reset", reset), largeBtn, fullBtn),
     narr, breakdown, predictBox, error, fig, lookup, edit, h("div", "cvs-bar cvs-foot", keys, name ? link : null));
   el.append(root);
 
   // n: the step on show, from 0 (the model's is n + 1); cells: td by "x,ch,r,s", "k,o,ch,a,b",
-  // "y,o,i,j"; ys: Y's td in order; fills: [td, ch, a, b, o] showing X, K (o >= 0) or bias
-  // (o < 0).
+  // "y,o,i,j"; ys: Y's cells in order; fills: [element, value(X, K, bias)].
   let data = null, trace = null, n = 0, timer = null, cells, ys, fills, shapeKey;
   let predict = null;   // {pending, right, done} in predict mode
-  let userMoved = false;
   const last = () => trace.steps.length - 1;
   const at = (...key) => cells.get(key.join());
-  const kName = (o, ch) => "K[" + (trace.check.multiOut ? o + "," : "") + ch + "]";
+  const kName = (o, ch) => `K[${trace.check.multiOut ? o + "," : ""}${ch}]`;
   const has = (cls) => root.classList.contains(cls);
+  const isFull = () => document.fullscreenElement === root;
 
-  // The grids: built once per shape; an edit of the same shape changes their texts. Row and
-  // column headers (visually hidden) tell a screen reader where a cell is; (r0, c0) is the
-  // first cell's index, negative in X's padding. A td is a gridcell in a grid, a cell in a table.
-  function table(label, rowsN, colsN, make, grid, r0 = 0, c0 = 0) {
-    let first = grid;
-    const head = (scope, text) => h("th", { class: "cvs-sr", scope, text });
-    const t = h("table", { class: "cvs-m", role: grid && "grid", "aria-label": label },
-      h("tr", {}, h("td", { class: "cvs-sr", role: "none" }), ...range(colsN).map((b) => head("col", "column " + (b + c0)))));
-    for (let a = 0; a < rowsN; a++) {
-      const tr = t.appendChild(h("tr", {}, head("row", "row " + (a + r0))));
-      for (let b = 0; b < colsN; b++) {
-        const td = tr.appendChild(make(a, b));
-        if (grid && td.dataset.look) {
-          td.tabIndex = first ? 0 : -1;
-          first = false;
-        }
-      }
+  // A table, built once per shape (an edit changes the texts), with hidden row and column
+  // headers from (r0, c0), negative in X's padding; with cells to look up, a grid.
+  function table(label, rowsN, colsN, make, r0 = 0, c0 = 0) {
+    const head = (scope, text) => h("th", { class: "cvs-sr", scope }, text);
+    const t = h("table", { class: "cvs-m", "aria-label": label },
+      h("tr", {}, h("td", { class: "cvs-sr", role: "none" }), ...range(colsN).map((b) => head("col", "column " + (b + c0)))),
+      ...range(rowsN).map((a) => h("tr", {}, head("row", "row " + (a + r0)), ...range(colsN).map((b) => make(a, b)))));
+    const first = t.querySelector("td[data-look]");
+    if (first) {
+      t.setAttribute("role", "grid");
+      first.tabIndex = 0;
     }
-    return h("div", {}, h("div", { class: "cvs-title", text: label, "aria-hidden": "true" }), t);
+    return h("div", {}, h("div", { class: "cvs-title", "aria-hidden": "true" }, label), t);
   }
-  // A cell, kept under its key; `look`: a click (or Enter) on it looks it up.
+  // A cell, kept under its key; `look`: clicking it looks it up.
   const td = (cls, look, ...key) => {
-    const e = h("td", { class: "cvs-c cvs-" + cls, "data-look": look && key.join() });
+    const e = h("td", { class: "cvs-c cvs-" + cls, "data-look": look && key.join(), tabindex: look && -1 });
     cells.set(key.join(), e);
     return e;
   };
-  const part = (fig, title, mats) => fig.replaceChildren(h("div", { class: "cvs-part-title", text: title }), h("div", "cvs-mats", ...mats));
+  const part = (fig, title, mats) => fig.replaceChildren(h("div", "cvs-part-title", title), h("div", "cvs-mats", ...mats));
 
   function makeGrids(c) {
     const [pH, pW] = c.pad, [h0, w0] = c.xShape.slice(1);
     cells = new Map();
-    ys = [];
     fills = [];
-    part(figX, "Input X " + shapeText(c.xShape) + (pH || pW ? ", padding " + pairText(c.pad) + " (dashed zeros)" : ""),
-      range(c.cI).map((ch) => table("X[" + ch + "]", h0 + 2 * pH, w0 + 2 * pW, (a, b) => {
+    const fill = (e, value) => { fills.push([e, value]); return e; };
+    part(figX, `Input X ${shapeText(c.xShape)}${pH || pW ? `, padding ${pairText(c.pad)} (dashed zeros)` : ""}`,
+      range(c.cI).map((ch) => table(`X[${ch}]`, h0 + 2 * pH, w0 + 2 * pW, (a, b) => {
         const r = a - pH, s = b - pW, inside = r >= 0 && r < h0 && s >= 0 && s < w0;
         const e = td(inside ? "x" : "pad", inside, "x", ch, r, s);
-        if (inside) { fills.push([e, ch, r, s]); } else { e.textContent = "0"; }
+        if (inside) { fill(e, (X) => X[ch][r][s]); } else { e.textContent = "0"; }
         return e;
-      }, true, -pH, -pW)));
-    part(figK, "Kernels K " + shapeText(c.kShape), range(c.cO).map((o) => {
-      const v = h("span");
-      if (trace.bias) { fills.push([v, o, 0, 0, -1]); }
-      return h("div", "cvs-kgroup", ...range(c.cI).map((ch) => table(kName(o, ch), c.kH, c.kW, (a, b) => {
-        const e = td("k", false, "k", o, ch, a, b);
-        fills.push([e, ch, a, b, o]);
-        return e;
-      })), trace.bias ? h("div", {}, h("div", { class: "cvs-title", text: "bias" }), h("div", "cvs-c cvs-k cvs-bias-v", "b[" + o + "] = ", v)) : null);
-    }));
+      }, -pH, -pW)));
+    part(figK, "Kernels K " + shapeText(c.kShape), range(c.cO).map((o) => h("div", "cvs-kgroup",
+      ...range(c.cI).map((ch) => table(kName(o, ch), c.kH, c.kW, (a, b) => fill(td("k", false, "k", o, ch, a, b), (X, K) => K[o][ch][a][b]))),
+      trace.bias && h("div", {}, h("div", "cvs-title", "bias"),
+        h("div", "cvs-c cvs-k cvs-bias-v", `b[${o}] = `, fill(h("span"), (X, K, bias) => bias[o]))))));
     part(figY, "Output Y " + shapeText(c.multiOut ? [c.cO, c.hO, c.wO] : [c.hO, c.wO]),
-      range(c.cO).map((o) => table(c.multiOut ? "Y[" + o + "]" : "Y", c.hO, c.wO, (i, j) => {
-        const e = td("y", true, "y", o, i, j);
-        ys.push(e);
-        return e;
-      }, true)));
+      range(c.cO).map((o) => table(c.multiOut ? `Y[${o}]` : "Y", c.hO, c.wO, (i, j) => td("y", true, "y", o, i, j))));
+    ys = [...figY.querySelectorAll("td.cvs-y")];
   }
 
   function build() {
@@ -411,129 +390,111 @@ function render({ model, el }) {
       shapeKey = key;
       makeGrids(c);
     }
-    const X = data.X, K = c.multiOut ? data.K : [data.K];
-    // An edit changes the text in place (cheaper to lay out than a new text node).
-    for (const [e, ch, a, b, o] of fills) {
-      const text = numberText(o === undefined ? X[ch][a][b] : o < 0 ? trace.bias[ch] : K[o][ch][a][b]);
-      const t = e.firstChild;
+    const K = c.multiOut ? data.K : [data.K];
+    // Texts changed in place: cheaper to lay out than new nodes.
+    for (const [e, value] of fills) {
+      const text = numberText(value(data.X, K, trace.bias)), t = e.firstChild;
       if (!t) { e.append(text); } else if (t.data !== text) { t.data = text; }
     }
-    if (has("cvs-wide")) { requestAnimationFrame(fit); }
+    requestAnimationFrame(fit);
   }
 
   function show(index) {
     const steps = trace.steps, c = trace.check, finals = trace.output.flat(2);
     n = Math.max(0, Math.min(last(), index));
-    const s = steps[n], pending = predict && predict.pending;
+    const s = steps[n], pending = predict?.pending;
     for (const e of fig.querySelectorAll(".cvs-read, .cvs-win")) { e.classList.remove("cvs-read", "cvs-win"); }
-    const read = new Set(s.products.map((q) => q.channel + "," + q.row + "," + q.col));
+    // The window on each channel: all read, but for one cell per product.
+    const one = s.granularity === "product" && s.products[0];
     for (const ch of s.channels) {
       s.rows.forEach((r, a) => s.cols.forEach((col, b) => {
-        const cls = read.has(ch + "," + r + "," + col) ? "cvs-read" : "cvs-win";
-        for (const e of [at("x", ch, r, col), at("k", s.out_channel, ch, a, b)]) { e.classList.add(cls); }
+        const cls = !one || (r === one.row && col === one.col) ? "cvs-read" : "cvs-win";
+        at("x", ch, r, col).classList.add(cls);
+        at("k", s.out_channel, ch, a, b).classList.add(cls);
       }));
     }
-    // Output elements before the current one are finished, the ones after it not reached.
+    // Output elements before this one are done, the ones after it not reached.
     const flat = (s.out_channel * c.hO + s.out_row) * c.wO + s.out_col;
-    const before = n > 0 && same(steps[n - 1], s) ? numberText(steps[n - 1].running_total) : null;
+    const now = pending ? "?" : numberText(s.running_total);
     ys.forEach((e, f) => {
-      const state = f < flat ? "cvs-done" : f > flat ? "cvs-todo" : "cvs-now";
-      const text = f < flat ? numberText(finals[f]) : f > flat ? ""
-        : !pending ? numberText(s.running_total) : before ? before + " + ?" : "?";
+      const [text, state] = f < flat ? [numberText(finals[f]), "cvs-done"] : f > flat ? ["", "cvs-todo"] : [now, "cvs-now"];
       if (e.textContent !== text) { e.textContent = text; }
-      if (!e.classList.contains(state)) { e.classList.remove("cvs-todo", "cvs-done", "cvs-now"); e.classList.add(state); }
+      for (const cls of ["cvs-done", "cvs-now", "cvs-todo"]) { e.classList.toggle(cls, cls === state); }
       e.setAttribute("aria-label", text || "not computed yet");
     });
-    count.textContent = "Step " + (n + 1) + " of " + steps.length;
+    count.textContent = `Step ${n + 1} of ${steps.length}`;
     slider.max = steps.length;
     slider.value = n + 1;
     narr.textContent = pending ? promptText(s) : narration(s);
     drawBreakdown(s, pending);
-    if (predict) { drawPredict(s); }
+    if (predict) {
+      guessQ.textContent = "Your prediction for " + s.output_label;
+      guessInput.setAttribute("aria-label", guessQ.textContent);
+      for (const e of [guessInput, checkBtn, revealBtn]) { e.disabled = !pending; }
+      score.textContent = `${n === last() && !pending ? "Finished" : "Score"}: ${predict.right} of ${predict.done} right`;
+    }
   }
 
   function promptText(s) {
-    const q = s.products[0];
-    const what = !s.channels.length ? "adding the bias" : s.granularity === "element" ? "adding up every channel"
-      : s.granularity === "channel" ? "adding channel " + s.channels[0] : "adding X[" + q.channel + "," + q.row + "," + q.col + "] × its weight";
-    return "Predict: what is " + s.output_label + " after " + what + "? Type it below.";
+    const q = s.products[0], g = s.granularity;
+    const what = !q ? "the bias" : g === "element" ? "up every channel"
+      : g === "channel" ? "channel " + q.channel : `X[${q.channel},${q.row},${q.col}] × its weight`;
+    return `Predict: what is ${s.output_label} after adding ${what}? Type it below.`;
   }
 
-  // Each input channel's partial sum for the element being written, with a small bar.
+  // Each input channel's sum so far for this output element, with bars to one scale.
   function drawBreakdown(s, pending) {
-    const steps = trace.steps;
-    let first = n, end = n;
-    while (first > 0 && same(steps[first - 1], s)) { first -= 1; }
-    while (end < last() && !steps[end].finishes_element) { end += 1; }
-    // Each channel's sum after step `to` (of those of this element).
-    const sumsAfter = (to) => {
-      const sums = [];
-      for (let m = first; m <= to; m++) { steps[m].channels.forEach((ch, q) => { sums[ch] = steps[m].channel_sums[q]; }); }
-      return sums;
-    };
-    const nowSums = sumsAfter(pending ? n - 1 : n), finalSums = sumsAfter(end);
-    const b = trace.bias ? trace.bias[s.out_channel] : null;
-    // With a bias, "element" adds it in its one step; the other granularities in the last.
-    const shownBias = !pending && (s.granularity === "element" || n === end) ? b : null;
-    const scale = Math.max(1e-300, ...finalSums.map(Math.abs), Math.abs(b), Math.abs(steps[end].running_total));
-    const row = (label, value, cls) => h("li", cls, h("span", { class: "cvs-b-label", text: label }),
+    const steps = trace.steps, mine = steps.filter((t) => same(t, s));
+    const sums = [];
+    for (const t of mine.slice(0, n - steps.indexOf(mine[0]) + (pending ? 0 : 1))) {
+      t.channels.forEach((ch, q) => { sums[ch] = t.channel_sums[q]; });
+    }
+    const done = s.finishes_element && !pending, b = trace.bias?.[s.out_channel] ?? null;
+    const scale = Math.max(1e-300, Math.abs(b), ...mine.flatMap((t) => [...t.channel_sums, t.running_total].map(Math.abs)));
+    const row = (label, value, cls) => h("li", cls, h("span", {}, label),
       h("span", { class: "cvs-bar-track", "aria-hidden": "true" }, h("span", {
         class: "cvs-bar-fill" + (value < 0 ? " cvs-neg" : ""),
-        style: "width:" + (value == null ? 0 : Math.round(100 * Math.abs(value) / scale)) + "%" })),
-      h("span", { class: "cvs-b-val", text: value == null ? "…" : numberText(value) }));
+        style: `width:${Math.round(100 * Math.abs(value ?? 0) / scale)}%` })),
+      h("span", "cvs-b-val", value == null ? "…" : numberText(value)));
     breakdown.replaceChildren(
-      h("p", { class: "cvs-b-title", text: s.output_label + " by input channel" + (end === n && !pending ? " (finished)" : " (so far)") + ":" }),
-      h("ul", "cvs-b-list", ...range(trace.check.cI).map((ch) => row("channel " + ch, nowSums[ch])),
-        b === null ? null : row("bias", shownBias), row("sum", pending ? null : s.running_total, "cvs-sum")));
+      h("p", "cvs-b-title", `${s.output_label} by input channel (${done ? "finished" : "so far"}):`),
+      h("ul", "cvs-b-list", ...range(trace.check.cI).map((ch) => row("channel " + ch, sums[ch])),
+        b === null ? null : row("bias", done ? b : null), row("sum", pending ? null : s.running_total, "cvs-sum")));
   }
 
   function setStep(index, fromUser) {
-    userMoved ||= fromUser;
     show(index);
     if (model.get("step") !== n + 1) {
       model.set("step", n + 1);
       model.save_changes();
     }
-    if (fromUser) { updateLink(); }
+    updateLink(fromUser);
   }
 
-  function updateLink() {
+  // The link to this step; after a move by the reader, the page's address too.
+  function updateLink(moved) {
     if (!name) { return; }
-    const hash = "#" + name + "/step-" + (n + 1);
+    const hash = `#${name}/step-${n + 1}`;
     link.setAttribute("href", hash);
-    if (userMoved && location.hash !== hash) {
-      try { history.replaceState(history.state, "", hash); } catch (e) { /* file:// in some browsers */ }
+    if (moved && location.hash !== hash) {
+      try { history.replaceState(history.state, "", hash); } catch { /* file:// in some browsers */ }
     }
   }
 
-  function fillEditors() {
-    const pair = (v) => Array.isArray(v) ? v.join(", ") : String(v);
-    [xText.value, kText.value] = [nestedText(data.X), nestedText(data.K)];
-    biasText.value = data.bias ? data.bias.map(numberText).join(", ") : "";
-    [padText.value, strideText.value] = [pair(data.padding), pair(data.stride)];
-    select.value = data.granularity;
-  }
-
-  function take(candidate, t) {
-    data = candidate;
-    trace = t;
-    build();
-    fillEditors();
-    clearError();
-    if (predict) { startPredict(); }
-  }
-
-  // The model's data, if valid (it always is when Python set it: the widget checks with the
-  // same rules); otherwise say why and keep what is on screen.
-  function syncFromModel() {
-    const next = {};
-    for (const k of DATA_KEYS) { next[k] = model.get(k) ?? null; }
-    const want = (model.get("step") || 1) - 1;
-    if (data === null || !sameData(next, data)) {
-      try { take(next, traceSteps(next)); } catch (err) { showError(err); return; }
+  // The model's data and step if valid (Python checks alike), else why not; `edit`: its trace.
+  function syncFromModel(edit) {
+    const next = pick((k) => model.get(k)), want = (model.get("step") || 1) - 1;
+    if (edit || data === null || !sameData(next, data)) {
+      try { trace = edit || traceSteps(next); } catch (err) { showError(err); return; }
+      data = next;
+      build();
+      for (const [k, [, write]] of Object.entries(EDITS)) { boxes[k].value = write(data[k]); }
+      select.value = data.granularity;
+      clearError();
+      if (predict) { startPredict(); }
     } else if (want === n) { return; }
     show(want);
-    updateLink();
+    updateLink(!!edit);
   }
 
   let queued = false;
@@ -545,43 +506,42 @@ function render({ model, el }) {
     cleanups.push(() => model.off("change:" + k, queueSync));
   }
 
-  // The reader's edit: checked here; a valid one goes to the model, with the step, in one message.
-  function apply(candidate, step, fields) {
+  // A valid edit goes to the model with the step (from `first(t)`), in one message.
+  function apply(candidate, first = () => 0) {
     let t;
-    try { t = traceSteps(candidate); } catch (err) { showError(err, fields); return; }
+    try { t = traceSteps(candidate); } catch (err) { showError(err, Object.values(boxes)); return; }
     setPlaying(false);
-    take(candidate, t);
-    step = Math.min(step, t.steps.length);
     for (const k of DATA_KEYS) { model.set(k, candidate[k]); }
-    model.set("step", step);
+    model.set("step", Math.max(0, first(t)) + 1);
     model.save_changes();
-    show(step - 1);
-    userMoved = true;
-    updateLink();
+    syncFromModel(t);
   }
 
-  function showError(err, fields) {
+  function showError(err, fields = []) {
     if (!(err instanceof StepperError)) { throw err; }
-    error.textContent = "Not applied: " + err.message + ". The stepper keeps the last valid numbers.";
-    for (const f of fields || []) { f.setAttribute("aria-invalid", "true"); }
+    error.textContent = `Not applied: ${err.message}. The last valid numbers stay.`;
+    for (const f of fields) { f.setAttribute("aria-invalid", "true"); }
   }
   function clearError() {
     error.textContent = "";
-    for (const f of boxes) { f.removeAttribute("aria-invalid"); }
+    for (const f of Object.values(boxes)) { f.removeAttribute("aria-invalid"); }
   }
 
   function applyEditors() {
     const candidate = { ...data, granularity: select.value };
-    let box = null;
-    try {
-      const b = biasText.value.trim();
-      box = xText; candidate.X = parseArray("X", xText.value, [3]);
-      box = kText; candidate.K = parseArray("K", kText.value, [3, 4]);
-      box = biasText; candidate.bias = b ? parseArray("bias", /^[[(]/.test(b) ? b : "[" + b + "]", [1]) : null;
-      box = padText; candidate.padding = parsePair("padding", padText.value);
-      box = strideText; candidate.stride = parsePair("stride", strideText.value);
-    } catch (err) { showError(err, [box]); return; }
-    if (sameData(candidate, data)) { clearError(); } else { apply(candidate, 1, boxes); }
+    for (const [k, [, , read]] of Object.entries(EDITS)) {
+      try { candidate[k] = read(boxes[k].value.trim()); } catch (err) { showError(err, [boxes[k]]); return; }
+    }
+    if (sameData(candidate, data)) { clearError(); } else { apply(candidate); }
+  }
+  // A new granularity: the same output element, from its first step.
+  function regranulate() {
+    apply({ ...data, granularity: select.value }, (t) => t.steps.findIndex((x) => same(x, trace.steps[n])));
+  }
+  // The example the stepper was made with, from its first step.
+  function reset() {
+    const example = model.get("example");
+    apply(example ? pick((k) => example[k]) : data);
   }
 
   function setPlaying(on) {
@@ -594,62 +554,54 @@ function render({ model, el }) {
     playBtn.textContent = timer ? "Pause" : "Play";
     playBtn.setAttribute("aria-pressed", !!timer);
   }
-  // In predict mode, the next step asks for a new prediction once the last one is answered
-  // (a `jump`, by End or the slider, drops an unanswered one); any other move asks none.
+  // In predict mode the next step asks for a new prediction once the last is answered (a
+  // `jump`, by End or the slider, drops an unanswered one); any other move asks none.
   function stepTo(i, jump) {
     setPlaying(false);
-    if (predict && i === n + 1 && n < last()) {
-      if (predict.pending && !jump) {
+    if (predict) {
+      const ask = i === n + 1 && n < last();
+      if (ask && predict.pending && !jump) {
         guessInput.focus();
-        predictMsg.textContent = "Type your prediction first, or press Reveal.";
+        say("Type your prediction first, or press Reveal.");
         return;
       }
-      predictMsg.textContent = "";
-      predict.pending = true;
-    } else if (predict) {
-      predict.pending = false;
+      if (ask) { say(""); }
+      predict.pending = ask;
     }
     setStep(i, true);
   }
 
   function startPredict() {
     predict = { pending: true, right: 0, done: 0 };
-    predictMsg.textContent = "";
+    say("");
   }
-  function drawPredict(s) {
-    predictBox.hidden = false;
-    guessQ.textContent = "Your prediction for " + s.output_label;
-    guessInput.setAttribute("aria-label", guessQ.textContent);
-    for (const e of [guessInput, checkBtn, revealBtn]) { e.disabled = !predict.pending; }
-    score.textContent = (n === last() && !predict.pending ? "Finished: " : "Score: ") + predict.right + " of " + predict.done + " right";
-  }
-  // The reader's guess: right (or revealed) shows the value; wrong gives the products as a hint.
+  // Right or revealed shows the value; wrong gives the products as a hint.
   function answer(reveal) {
-    if (!predict || !predict.pending) { return; }
+    if (!predict?.pending) { return; }
     const s = trace.steps[n], v = s.running_total, value = numberText(v);
     const text = guessInput.value.trim(), guess = Number(text);
-    if (!reveal && !NUMBER.test(text)) { predictMsg.textContent = "Type a number, for example 19 or -2.5."; return; }
+    if (!reveal && !NUMBER.test(text)) { say("Type a number, for example 19 or -2.5."); return; }
     const right = !reveal && (numberText(guess) === value || Math.abs(guess - v) <= 1e-9 * Math.max(1, Math.abs(v)));
     if (reveal || right) {
       predict.right += right;
       predict.done += 1;
       predict.pending = false;
-      predictMsg.textContent = (right ? "Right: " : "Revealed: ") + s.output_label + " is " + value + " after this step.";
+      say(`${right ? "Right" : "Revealed"}: ${s.output_label} is ${value} after this step.`);
       guessInput.value = "";
       show(n);
       return;
     }
-    const prev = n > 0 && same(trace.steps[n - 1], s) ? trace.steps[n - 1].running_total : 0;
-    predictMsg.textContent = "Not " + numberText(guess) + ". Hint: the total so far is " + numberText(prev) + "; this step adds " +
-      (s.channels.length ? productsText(s) : "the bias " + fmt(s.partial_sum)) + ". Try again, or press Reveal.";
+    const before = n > 0 && same(trace.steps[n - 1], s) ? trace.steps[n - 1].running_total : 0;
+    say(`Not ${numberText(guess)}. Hint: the total so far is ${numberText(before)}; this step adds ` +
+      (s.channels.length ? productsText(s) : "the bias " + fmt(s.partial_sum)) + ". Try again, or press Reveal.");
   }
   function togglePredict() {
     setPlaying(false);
     predictBtn.setAttribute("aria-pressed", !predict);
     playBtn.disabled = !predict;
+    predictBox.hidden = !!predict;
     if (predict) {
       predict = null;
-      predictBox.hidden = true;
       show(n);
       return;
     }
@@ -658,38 +610,38 @@ function render({ model, el }) {
     guessInput.focus();
   }
 
-  const lit = () => fig.querySelectorAll(".cvs-hit");
   function clearLookup() {
-    for (const e of lit()) { e.classList.remove("cvs-hit"); e.removeAttribute("aria-selected"); }
+    for (const e of fig.querySelectorAll(".cvs-hit")) { e.classList.remove("cvs-hit"); e.removeAttribute("aria-selected"); }
     lookup.textContent = "";
   }
-  // An X cell: the output elements that read it, with the weights; a Y cell: what it reads.
+  // An X cell: the outputs that read it, with the weights; a Y cell: what it reads.
   function lookUp(cell) {
-    const [kind, A, B, C] = cell.dataset.look.split(",").map((v, i) => i ? Number(v) : v);
-    const readers = [];
+    const look = cell.dataset.look, [kind, A, B, C] = look.split(","), readers = [];
     let found;
     clearLookup();
     cell.classList.add("cvs-hit");
     cell.setAttribute("aria-selected", "true");
     for (const s of trace.steps) {
       for (const q of s.products) {
-        if (kind === "x" ? q.channel !== A || q.row !== B || q.col !== C : s.out_channel !== A || s.out_row !== B || s.out_col !== C) {
-          continue;
-        }
+        const key = kind === "x" ? [q.channel, q.row, q.col] : [s.out_channel, s.out_row, s.out_col];
+        if ([kind, ...key].join() !== look) { continue; }
         const k = at("k", s.out_channel, q.channel, q.k_row, q.k_col);
         found = s;
         for (const e of [at("y", s.out_channel, s.out_row, s.out_col), at("x", q.channel, q.row, q.col), k]) { e.classList.add("cvs-hit"); }
-        readers.push(s.output_label + " (× " + kName(s.out_channel, A) + "[" + q.k_row + "," + q.k_col + "] = " + k.textContent + ")");
+        readers.push(`${s.output_label} (× ${kName(s.out_channel, q.channel)}[${q.k_row},${q.k_col}] = ${k.textContent})`);
       }
     }
-    const r = readers.length, more = r > 12 ? ", and " + (r - 12) + " more" : "";
-    lookup.textContent = (kind === "x" ? "X[" + A + "," + B + "," + C + "] = " + cell.textContent + (r ? " is read by " + r +
-      " output element" + (r > 1 ? "s: " : ": ") + readers.slice(0, 12).join(", ") + more + "." : " is read by no output element (the stride skips it).")
-      : found.output_label + " = " + numberText(trace.output[A][B][C]) + " reads rows " + found.rows[0] + " to " + found.rows.at(-1) +
-      " and columns " + found.cols[0] + " to " + found.cols.at(-1) + " of every input channel, with " +
-      range(trace.check.cI).map((ch) => kName(A, ch)).join(", ") + (trace.bias ? " and bias b[" + A + "]" : "") + ".") + " Esc clears.";
+    const r = readers.length, few = readers.slice(0, 12).join(", ") + (r > 12 ? `, and ${r - 12} more` : "");
+    let text = `X[${A},${B},${C}] = ${cell.textContent} is read by ` +
+      (r ? `${r} output element${r > 1 ? "s" : ""}: ${few}` : "no output element (the stride skips it)");
+    if (kind === "y") {
+      text = `${found.output_label} = ${numberText(trace.output[A][B][C])} reads rows ${found.rows[0]} to ${found.rows.at(-1)} ` +
+        `and columns ${found.cols[0]} to ${found.cols.at(-1)} of every input channel, with ` +
+        range(trace.check.cI).map((ch) => kName(A, ch)).join(", ") + (trace.bias ? ` and bias b[${A}]` : "");
+    }
+    lookup.textContent = text + ". Esc clears.";
   }
-  // Arrow keys move between the cells of one grid (one Tab stop per grid).
+  // Arrow keys move between the cells of a grid (one Tab stop).
   function moveInGrid(cell, key) {
     const [dr, dc] = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[key];
     const rows = cell.closest("table").rows;
@@ -706,7 +658,7 @@ function render({ model, el }) {
 
   // Large view and full screen: the figure scaled to the room below the controls.
   function fit() {
-    const on = has("cvs-large") || document.fullscreenElement === root;
+    const on = has("cvs-large") || isFull();
     root.classList.toggle("cvs-wide", on);
     fig.style.fontSize = "";
     if (!on || !fig.scrollWidth) { return; }
@@ -716,71 +668,31 @@ function render({ model, el }) {
     fig.style.fontSize = scale.toFixed(3) + "em";
   }
   function setLarge(on) {
-    // Over the whole window: out of any container that would hold a fixed box (JupyterLab's
-    // notebook panel), back in place afterwards.
+    // Out of any box that would hold a fixed one (JupyterLab's panel), back afterwards.
     const focused = document.activeElement;
-    const to = on ? document.body : el;
-    if (root.parentNode !== to) { to.append(root); }
-    if (root.contains(focused) && document.activeElement !== focused) { focused.focus(); }
+    (on ? document.body : el).append(root);
+    if (root.contains(focused)) { focused.focus(); }
     root.classList.toggle("cvs-large", on);
     largeBtn.setAttribute("aria-pressed", on);
     fit();
   }
 
-  click(prevBtn, () => stepTo(n - 1));
-  click(nextBtn, () => stepTo(n + 1));
-  click(playBtn, () => setPlaying(!timer));
-  listen(slider, "input", () => stepTo(slider.value - 1, true));
-  listen(select, "change", () => {
-    // Stay on the same output element when the granularity changes.
-    const candidate = { ...data, granularity: select.value };
-    apply(candidate, Math.max(0, traceSteps(candidate).steps.findIndex((x) => same(x, trace.steps[n]))) + 1, []);
-  });
-  click(resetBtn, () => {
-    const example = model.get("example"), candidate = {};
-    for (const k of DATA_KEYS) { candidate[k] = example?.[k] ?? null; }
-    clearLookup();
-    if (example && !sameData(candidate, data)) { apply(candidate, 1, []); return; }
-    clearError();
-    fillEditors();
-    if (predict) { startPredict(); }
-    stepTo(0);
-  });
-  click(predictBtn, togglePredict);
-  click(checkBtn, () => answer(false));
-  click(revealBtn, () => answer(true));
-  listen(guessInput, "keydown", (ev) => {
-    if (ev.key === "Enter") {
-      ev.preventDefault();
-      answer(false);
-    }
-  });
-  click(applyBtn, applyEditors);
-  for (const f of boxes) { listen(f, "change", applyEditors); }
-  click(largeBtn, () => setLarge(!has("cvs-large")));
-  click(fullBtn, () => {
-    if (document.fullscreenElement === root) { document.exitFullscreen(); } else { root.requestFullscreen().catch(() => { fullBtn.hidden = true; }); }
-  });
   listen(document, "fullscreenchange", () => {
-    fullBtn.setAttribute("aria-pressed", document.fullscreenElement === root);
+    fullBtn.setAttribute("aria-pressed", isFull());
     fit();
   });
-  listen(window, "resize", () => { if (has("cvs-wide")) { fit(); } });
-  click(fig, (ev) => {
-    const cell = ev.target.closest("td[data-look]");
-    if (cell) { lookUp(cell); }
-  });
+  listen(window, "resize", fit);
   const MOVES = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity };
-  listen(root, "keydown", (ev) => {
+  function onKey(ev) {
     const t = ev.target, tag = t.tagName, key = ev.key, cell = tag === "TD" && t.dataset.look;
     if (key === "Escape") {
-      if (lit().length) { clearLookup(); } else if (has("cvs-large")) { setLarge(false); } else { return; }
+      if (lookup.textContent) { clearLookup(); } else if (has("cvs-large")) { setLarge(false); } else { return; }
     } else if (cell && (key === "Enter" || key === " ")) {
       lookUp(t);
     } else if (cell && key.startsWith("Arrow")) {
       moveInGrid(t, key);
     } else if (/^(INPUT|SELECT|TEXTAREA|TD|SUMMARY|A)$/.test(tag) || (tag === "BUTTON" && (key === " " || key === "Enter"))) {
-      // Text boxes, the slider and the list have their own keys; buttons click on Space and Enter.
+      // These have their own keys; buttons click on Space and Enter.
       return;
     } else if (Object.hasOwn(MOVES, key)) {
       stepTo(Math.max(0, Math.min(last(), n + MOVES[key])), key === "End");
@@ -790,17 +702,15 @@ function render({ model, el }) {
       return;
     }
     ev.preventDefault();
-  });
+  }
 
-  // An address such as page.html#two-channels/step-5 opens this stepper at that step, in the
-  // book and in JupyterLab. JupyterLab drops the fragment while it opens the notebook, long
-  // before the widget renders (the reader runs the cells first): at its first render, with no
-  // fragment left, the one the page was opened with counts.
+  // page.html#NAME/step-5 opens this stepper at step 5. JupyterLab drops the fragment before
+  // the first render, so then the address the page was opened with counts.
   function followHash(atRender) {
     const opened = atRender === true && performance.getEntriesByType?.("navigation")[0]?.name;
     const hash = location.hash || (opened ? new URL(opened).hash : "");
     const m = /^#([^/]+)\/step-(\d+)$/.exec(decodeURIComponent(hash));
-    if (!name || !m || m[1] !== name) { return; }
+    if (m?.[1] !== name) { return; }
     setStep(m[2] - 1, false);
     root.scrollIntoView({ block: "start" });
     root.focus({ preventScroll: true });
