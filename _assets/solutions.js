@@ -82,24 +82,31 @@
   const SCROLLERS =
     ".bd-content div.highlight pre, .bd-content div.cell_output .text_html, " +
     ".bd-content .pst-scrollable-table-container";
+  // A box the browser skips for now (speed.css: content-visibility) has no width to read; its
+  // content's first element says so without rendering it. It is marked when it is shown.
+  const skipped = (box) =>
+    box.firstElementChild !== null &&
+    box.firstElementChild.checkVisibility?.({ contentVisibilityAuto: true }) === false;
   const markScrollers = () => {
     // Boxes in a closed solution or a closed <details> (hidden code) are skipped: reading
     // their width would make the browser render them now, for nothing.
     const boxes = [...document.querySelectorAll(SCROLLERS)].filter(
-      (box) => !box.closest("details:not([open]), .toggle-hidden"),
+      (box) => !box.closest("details:not([open]), .toggle-hidden") && !skipped(box),
     );
     // Every width is read before any attribute is written: a write between two reads makes
     // the browser lay out the whole page again for the next read (on the exercises page,
     // 22 layouts of 13,000 elements on the first load).
     const overflows = boxes.map((box) => box.scrollWidth > box.clientWidth + 1);
     boxes.forEach((box, i) => {
-      if (overflows[i] && !box.hasAttribute("data-cu-scroll")) {
-        box.setAttribute("data-cu-scroll", "");
-        if (!box.hasAttribute("tabindex")) {
+      if (overflows[i]) {
+        if (!box.hasAttribute("data-cu-scroll")) box.setAttribute("data-cu-scroll", "");
+        // The theme's own pass gives a box it saw skipped tabindex -1: a shown box that
+        // scrolls needs 0.
+        if (box.getAttribute("tabindex") !== "0") {
           box.setAttribute("tabindex", "0");
           box.dataset.cuTab = "";
         }
-      } else if (!overflows[i] && box.hasAttribute("data-cu-scroll")) {
+      } else if (box.hasAttribute("data-cu-scroll")) {
         box.removeAttribute("data-cu-scroll");
         if ("cuTab" in box.dataset) {
           box.removeAttribute("tabindex");
@@ -128,6 +135,8 @@
     }
     window.addEventListener("resize", markSoon);
     window.addEventListener("load", markSoon);
+    // A skipped box shown or skipped again (the event does not bubble: caught on the way down).
+    document.addEventListener("contentvisibilityautostatechange", markSoon, true);
     document.addEventListener("click", markSoon);
   };
 

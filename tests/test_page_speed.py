@@ -4,7 +4,9 @@ Speed itself is measured by benchmarks/bench_pages.py (Lighthouse); these check 
 no icon script and no typesetting script on any page, math already typeset, no script that
 blocks the first paint but the tiny documentation_options.js, every article image sized
 (no layout shift) and lazy below the first, a meta description on every page, and only the
-Font Awesome icons the pages use in _static/icons.css.
+Font Awesome icons the pages use in _static/icons.css. In Chromium: the blocks below a page's
+first part are skipped until they near the window, and a skipped code block that scrolls
+sideways gets its Tab stop once it is shown.
 """
 
 from __future__ import annotations
@@ -87,3 +89,63 @@ def test_icons_css_holds_exactly_the_icons_the_pages_use(book_html: Path):
 def test_hidden_code_cells_are_named_by_their_visible_words(book_html: Path, rel: str):
     html = (book_html / rel).read_text(encoding="utf-8")
     assert 'aria-label="Toggle hidden content"' not in html, f"{rel}: label not in the name"
+
+
+SKIPPED_AT_LOAD = """() => {
+  const article = document.querySelector(".bd-article");
+  const blocks = [...article.querySelectorAll("p, div.math, div.highlight > pre")];
+  const shown = (el) => el.checkVisibility({ contentVisibilityAuto: true });
+  // A block is skipped when its content is: the block itself stays in the page's layout.
+  const skipped = blocks.filter((el) => el.firstElementChild && !shown(el.firstElementChild));
+  const firstSection = article.querySelector("section > section");
+  return {
+    blocks: blocks.length,
+    skipped: skipped.length,
+    skippedInFirstPart: skipped.filter(
+      (el) => !el.closest("section > section") || el.closest("section > section") === firstSection
+    ).length,
+  };
+}"""
+
+# The first skipped code block that needs more width than it has once shown: scroll it into
+# view, then read what solutions.js gave it.
+SCROLL_BOX_SHOWN = """async () => {
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const pres = [...document.querySelectorAll(".bd-article div.highlight > pre")].filter(
+    (pre) => pre.firstElementChild &&
+      !pre.firstElementChild.checkVisibility({ contentVisibilityAuto: true }));
+  // As the theme's pass leaves a box it reads while skipped: no Tab stop, not marked.
+  for (const pre of pres) {
+    pre.setAttribute("tabindex", "-1");
+    pre.removeAttribute("data-cu-scroll");
+  }
+  for (const pre of pres) {
+    pre.scrollIntoView({ block: "center" });
+    for (let i = 0; i < 4; i++) await frame();
+    await new Promise((r) => setTimeout(r, 100));
+    if (pre.scrollWidth > pre.clientWidth + 1) {
+      return { found: true, tabindex: pre.getAttribute("tabindex"),
+               marked: pre.hasAttribute("data-cu-scroll"), text: pre.textContent.slice(0, 60) };
+    }
+  }
+  return { found: false, candidates: pres.length };
+}"""
+
+
+@pytest.mark.browser
+def test_blocks_below_the_first_part_are_skipped_until_shown(browser, book_server):
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    try:
+        page.goto(f"{book_server}chapters/multiple_output_channels.html")
+        page.wait_for_load_state("load")
+        counts = page.evaluate(SKIPPED_AT_LOAD)
+        # most of the chapter waits; nothing in its first part (what the first paint shows)
+        assert counts["skipped"] > counts["blocks"] / 2, counts
+        assert counts["skippedInFirstPart"] == 0, counts
+        # a code block that scrolls sideways at 375 px, left with no Tab stop while skipped,
+        # gets one once it is shown
+        box = page.evaluate(SCROLL_BOX_SHOWN)
+        assert box["found"], box
+        assert box["tabindex"] == "0" and box["marked"], box
+    finally:
+        page.close()
