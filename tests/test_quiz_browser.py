@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
 import convutils
 
@@ -36,7 +37,8 @@ def test_a_typed_answer_right_and_wrong(page, book_server):
     Y = convutils.corr2d_multi_in(X, K)
     quiz, requests, errors = _open(page, book_server, "chapters/multiple_input_channels")
     form = quiz.locator("form").nth(2)  # "What is the output element Y[1, 1]?"
-    assert "Y[1, 1]" in form.inner_text()
+    # waits: a block far from the window is rendered (and so has text) once it is shown
+    expect(form).to_contain_text("Y[1, 1]")
     box = form.get_by_role("textbox")
     feedback = form.get_by_role("status")
 
