@@ -96,22 +96,21 @@
     // Every width is read before any attribute is written: a write between two reads makes
     // the browser lay out the whole page again for the next read (on the exercises page,
     // 22 layouts of 13,000 elements on the first load).
-    const overflows = boxes.map((box) => box.scrollWidth > box.clientWidth + 1);
+    const extra = boxes.map((box) => box.scrollWidth - box.clientWidth);
     boxes.forEach((box, i) => {
-      if (overflows[i]) {
-        if (!box.hasAttribute("data-cu-scroll")) box.setAttribute("data-cu-scroll", "");
-        // The theme's own pass gives a box it saw skipped tabindex -1: a shown box that
-        // scrolls needs 0.
-        if (box.getAttribute("tabindex") !== "0") {
-          box.setAttribute("tabindex", "0");
-          box.dataset.cuTab = "";
-        }
-      } else if (box.hasAttribute("data-cu-scroll")) {
-        box.removeAttribute("data-cu-scroll");
-        if ("cuTab" in box.dataset) {
-          box.removeAttribute("tabindex");
-          delete box.dataset.cuTab;
-        }
+      // The frame for a box that really scrolls; a Tab stop for one that scrolls at all, even
+      // by a pixel of rounding (the theme and axe count that too).
+      const framed = extra[i] > 1;
+      if (framed !== box.hasAttribute("data-cu-scroll")) {
+        box.toggleAttribute("data-cu-scroll", framed);
+      }
+      // The theme's own pass gives a box it saw skipped tabindex -1.
+      if (extra[i] > 0 && box.getAttribute("tabindex") !== "0") {
+        box.setAttribute("tabindex", "0");
+        box.dataset.cuTab = "";
+      } else if (extra[i] <= 0 && "cuTab" in box.dataset) {
+        box.removeAttribute("tabindex");
+        delete box.dataset.cuTab;
       }
     });
   };
