@@ -44,22 +44,23 @@ def test_a_typed_answer_right_and_wrong(page, book_server):
 
     box.fill(str(Y[1, 1] + 1))
     box.press("Enter")  # the keyboard alone submits
-    assert "Not yet" in feedback.inner_text() and "Hint:" in feedback.inner_text()
+    expect(feedback).to_contain_text("Not yet")
+    expect(feedback).to_contain_text("Hint:")
     assert "cu-wrong" in (feedback.get_attribute("class") or "")
 
     box.fill(f" {Y[1, 1]} ")
     form.get_by_role("button", name="Check").click()
-    assert "Correct" in feedback.inner_text()
+    expect(feedback).to_contain_text("Correct")
     assert "cu-right" in (feedback.get_attribute("class") or "")
     assert feedback.get_attribute("aria-live") == "polite"
 
     # Written as an assignment, the answer is the value after the last "=".
     box.fill(f"Y[1, 1] = {Y[1, 1]}")
     box.press("Enter")
-    assert "Correct" in feedback.inner_text(), feedback.inner_text()
+    expect(feedback).to_contain_text("Correct")
     box.fill(f"Y[1, 1] = {Y[1, 1] + 1}")
     box.press("Enter")
-    assert "Not yet" in feedback.inner_text()
+    expect(feedback).to_contain_text("Not yet")
 
     assert not errors, errors
     off_site = [u for u in requests if not u.startswith(book_server)]
@@ -74,10 +75,10 @@ def test_a_shape_accepts_any_separator_and_a_choice_by_keyboard(page, book_serve
     box = shape.get_by_role("textbox")
     box.fill(" x ".join(str(n) for n in K3.shape))
     box.press("Enter")
-    assert "Correct" in shape.get_by_role("status").inner_text()
+    expect(shape.get_by_role("status")).to_contain_text("Correct")
     box.fill(str(tuple(reversed(K3.shape))))
     box.press("Enter")
-    assert "Not yet" in shape.get_by_role("status").inner_text()
+    expect(shape.get_by_role("status")).to_contain_text("Not yet")
 
     quiz3, _, errors3 = _open(page, book_server, "chapters/one_by_one_convolution")
     choice = quiz3.locator("form").filter(has=page.get_by_role("radio")).first
@@ -90,10 +91,10 @@ def test_a_shape_accepts_any_separator_and_a_choice_by_keyboard(page, book_serve
     page.keyboard.press("Tab")  # from the radio group to the Check button
     page.keyboard.press("Enter")
     feedback = choice.get_by_role("status")
-    assert "Not yet" in feedback.inner_text()
+    expect(feedback).to_contain_text("Not yet")
     choice.get_by_label(right).check()
     choice.get_by_role("button", name="Check").click()
-    assert "Correct" in feedback.inner_text()
+    expect(feedback).to_contain_text("Correct")
     assert not errors and not errors3, errors + errors3
 
 
@@ -146,10 +147,10 @@ def test_the_questions_answer_in_jupyterlab(page, lab_server):
     box = form.get_by_role("textbox")
     box.fill(str(Y[1, 1] - 1))
     form.get_by_role("button", name="Check").click()
-    assert "Not yet" in form.get_by_role("status").inner_text()
+    expect(form.get_by_role("status")).to_contain_text("Not yet")
     box.fill(str(Y[1, 1]))
     box.press("Enter")
-    assert "Correct" in form.get_by_role("status").inner_text()
+    expect(form.get_by_role("status")).to_contain_text("Correct")
 
 
 def test_answered_questions_pass_axe_in_light_and_dark(page, book_server):
