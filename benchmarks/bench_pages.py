@@ -47,9 +47,9 @@ from _common import print_rows, row
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import serve  # noqa: E402
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 LIGHTHOUSE = ROOT / "_vendor" / "npm" / "node_modules" / "lighthouse" / "cli" / "index.js"
-CHROMIUM = "/usr/bin/chromium"
 BENCHMARK = "pages (Lighthouse)"
 RUNS = 3
 FLOOR = "floor (bare theme, one paragraph)"
@@ -190,9 +190,6 @@ def render_costs(urls: dict[str, str]) -> dict[str, dict]:
     """Per page, unthrottled: the time to style and to lay out the whole page, and its elements
     (at a phone's 412 px width, after its scripts have run)."""
     from playwright.sync_api import sync_playwright
-
-    sys.path.insert(0, str(ROOT / "tools"))
-    from chromium import CHROMIUM_ARGS
 
     costs = {}
     with sync_playwright() as p:

@@ -11,6 +11,9 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+# A style sheet that renders every block the pages skip while it is far from the window
+# (content-visibility in _assets/speed.css), for checks that need every block's layout.
+RENDER_EVERY_BLOCK = ".bd-article * { content-visibility: visible !important; }"
 
 
 def _toc_files(node: object) -> list[str]:

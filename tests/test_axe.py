@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from book_pages import RENDER_EVERY_BLOCK
 
 pytestmark = [pytest.mark.browser, pytest.mark.book]
 
@@ -56,7 +57,7 @@ def test_axe_finds_no_violation(browser, book_server, book_html, scheme):
             page.wait_for_function("document.readyState === 'complete'")
             theme = page.evaluate("document.documentElement.dataset.theme")
             assert theme == scheme, f"{rel}: the page is in the {theme} theme, not {scheme}"
-            page.add_style_tag(content=".bd-article * { content-visibility: visible !important; }")
+            page.add_style_tag(content=RENDER_EVERY_BLOCK)
             # solutions.js gives a box that scrolls its Tab stop in the frames after it is shown
             page.evaluate(FRAMES)
             page.add_script_tag(path=str(AXE))

@@ -11,7 +11,7 @@ toggles are tested in tests/test_navigation.py.
 from __future__ import annotations
 
 import pytest
-from book_pages import chapter_notebooks
+from book_pages import RENDER_EVERY_BLOCK, chapter_notebooks
 
 pytestmark = [pytest.mark.browser, pytest.mark.book]
 
@@ -20,7 +20,7 @@ THEMES = ("light", "dark")
 MIN_FIGURE_TEXT_PX = 11
 
 # Runs in the page once fonts are in: everything the tests need, as plain data.
-MEASURE = """async () => {
+MEASURE = """async (renderEveryBlock) => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await MathJax.startup.promise;
   }
@@ -32,7 +32,7 @@ MEASURE = """async () => {
   // Render every block the page skips while it is far from the window (speed.css): a skipped
   // box has no width to check. Its size changes as it is shown, so solutions.js marks it.
   const all = document.createElement("style");
-  all.textContent = ".bd-article * { content-visibility: visible !important; }";
+  all.textContent = renderEveryBlock;
   document.head.append(all);
   await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -131,7 +131,7 @@ def sweep(browser, book_server) -> dict:
                 errors.clear()
                 page.goto(f"{book_server}{name}.html")
                 page.wait_for_load_state("load")
-                result = page.evaluate(MEASURE)
+                result = page.evaluate(MEASURE, RENDER_EVERY_BLOCK)
                 page.wait_for_timeout(100)  # late console messages of the page's scripts
                 result["errors"] = list(errors)
                 record[(name, width, theme)] = result
