@@ -5,10 +5,11 @@
   scripts read ``DOCUMENTATION_OPTIONS`` right away). Inline ``<script type="module">``
   players in the pages are not touched (modules are deferred by nature).
 - Icons: ``_templates/layout.html`` drops the theme's 1.45 MB ``fontawesome.js``. After the
-  build, this writes ``_static/icons.css`` with exactly the Font Awesome icons the written
-  pages name (``fa-solid fa-bars`` ...), each as a CSS mask over ``currentColor`` made from
-  the path data of the theme's own copy of Font Awesome Free (icons CC BY 4.0,
-  https://fontawesome.com/license/free), so they follow the text colour in both themes.
+  build, this draws every Font Awesome icon element of the written pages
+  (``<i class="fa-solid fa-bars">``) with an inline ``<svg>`` filled with ``currentColor``,
+  from the path data of the theme's own copy of Font Awesome Free (icons CC BY 4.0,
+  https://fontawesome.com/license/free), so they follow the text colour in both themes;
+  ``_static/icons.css`` sizes them.
 - Images: ``width`` and ``height`` from the image file (no layout shift while it loads),
   ``loading="lazy"`` and ``decoding="async"`` on every image but a page's first.
 - A ``<meta name="description">`` per page: the page's front matter ``description`` if it
@@ -362,7 +363,7 @@ def _write_used_theme_css(app: Sphinx, exception: Exception | None) -> None:
 
     The sheet is render-blocking and every page parses all of it (0.4 s of a phone's blocking
     time in Lighthouse), yet most of it styles what the book never shows: Font Awesome's 2,000
-    icon classes (icons.css draws the few the pages use), Bootstrap components such as
+    icon classes (the few the pages use are inline SVG), Bootstrap components such as
     carousels and toasts. A rule stays unless every selector in its list names a class that no
     written page and no script in ``_static`` contains anywhere (in any text, so a class a
     script adds at run time stays); at-rules stay. ``_templates/layout.html`` links the result.
@@ -398,58 +399,72 @@ def _fontawesome_packs() -> dict[str, dict[str, tuple[int, int, str]]]:
     return packs
 
 
-def _used_icons(outdir: Path) -> set[tuple[str, str, str]]:
-    """``(prefix class, pack, icon)`` for every icon a written page names."""
-    used = set()
-    for page in outdir.rglob("*.html"):
-        for classes in re.findall(r'class="([^"]*\bfa[a-z-]*\b[^"]*)"', page.read_text()):
-            names = classes.split()
-            prefixes = [n for n in names if n in PACKS]
-            icons = [n for n in names if n.startswith("fa-") and n not in PACKS]
-            for prefix in prefixes:
-                for name in icons:
-                    if name not in NOT_ICONS:
-                        used.add((prefix, PACKS[prefix], name.removeprefix("fa-")))
-    return used
+# An icon element as the theme's templates write it: <i class="fa-solid fa-bars"></i>.
+ICON_TAG = re.compile(r'<(i|span) class="([^"]*\bfa[a-z-]*\b[^"]*)"([^>]*)></\1>')
 
 
-def _icons_css(used: set[tuple[str, str, str]]) -> tuple[str, list[str]]:
-    packs = _fontawesome_packs()
-    prefixes = sorted({p for p, _, _ in used} | {"fa-solid", "fa-brands", "fa-regular"})
-    selector = ",".join(f".{p}" for p in prefixes)
-    lines = [
-        "/* Written by _ext/page_speed.py: the Font Awesome Free icons the pages use (icons",
-        "   CC BY 4.0, https://fontawesome.com/license/free), as masks over currentColor, in",
-        "   place of the theme's 1.45 MB fontawesome.js. */",
-        f"{selector}{{display:inline-block;width:1.25em;height:1em;vertical-align:-0.125em;"
-        "background-color:currentColor;-webkit-mask:var(--fa-icon) center/contain no-repeat;"
-        "mask:var(--fa-icon) center/contain no-repeat;font-style:normal}",
-        ".fa-lg{font-size:1.25em;line-height:.05em;vertical-align:-.075em}",
-        # The theme's CSS also draws each icon as a glyph of the Font Awesome web fonts
-        # (::before); without that glyph no page fetches the brands font (118 KB) and pages
-        # without admonitions (whose title icons still use it) no solid font (157 KB).
-        ",".join(f".{p}::before" for p in prefixes) + "{content:none!important}",
-    ]
-    missing = []
-    for prefix, pack, name in sorted(used):
-        found = packs.get(pack, {}).get(name) or packs.get("fas", {}).get(name)
-        if not found:
-            missing.append(f"{prefix} fa-{name}")
-            continue
-        w, h, d = found
-        svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}'><path d='{d}'/></svg>"
-        url = "data:image/svg+xml," + urllib.parse.quote(svg, safe="/:=' ")
-        lines.append(f'.{prefix}.fa-{name}{{--fa-icon:url("{url}")}}')
-    return "\n".join(lines) + "\n", missing
+def _icon_names(classes: str) -> tuple[str, str, str] | None:
+    """``(prefix class, pack, icon)`` for an element's classes, or None if it is no icon."""
+    names = classes.split()
+    prefixes = [n for n in names if n in PACKS]
+    icons = [n for n in names if n.startswith("fa-") and n not in PACKS and n not in NOT_ICONS]
+    if not prefixes or len(icons) != 1:
+        return None
+    return prefixes[0], PACKS[prefixes[0]], icons[0].removeprefix("fa-")
+
+
+def _inline_icons(html_text: str, packs: dict, missing: set[str]) -> str:
+    """Each Font Awesome ``<i>``/``<span>`` with its icon inside as an ``<svg>``.
+
+    Inline, not as CSS masks of data: URLs: Chromium makes a whole SVG document for every
+    such image while it styles the page (30 on a chapter page, about a third of its first
+    style pass). The element stays, so the theme's rules for it still size and colour it.
+    """
+
+    def svg(match: re.Match) -> str:
+        tag, classes, attrs = match.groups()
+        found = _icon_names(classes)
+        if found is None:
+            return match.group(0)
+        prefix, pack, name = found
+        shape = packs.get(pack, {}).get(name) or packs.get("fas", {}).get(name)
+        if not shape:
+            missing.add(f"{prefix} fa-{name}")
+            return match.group(0)
+        w, h, d = shape
+        return (
+            f'<{tag} class="{" ".join(classes.split())} cu-icon"{attrs}>'
+            f'<svg viewBox="0 0 {w} {h}" aria-hidden="true" focusable="false">'
+            f'<path d="{d}"/></svg></{tag}>'
+        )
+
+    return ICON_TAG.sub(svg, html_text)
+
+
+# The box is Font Awesome's own; the drawing fills it in the text colour.
+ICONS_RULES = """/* Written by _ext/page_speed.py: the Font Awesome Free icons (CC BY 4.0,
+   https://fontawesome.com/license/free) are inline <svg> in the pages, in place of the
+   theme's 1.45 MB fontawesome.js. */
+.cu-icon{display:inline-block;width:1.25em;height:1em;vertical-align:-0.125em;font-style:normal}
+.cu-icon>svg{display:block;width:100%;height:100%;fill:currentColor}
+.cu-icon.fa-lg{font-size:1.25em;line-height:.05em;vertical-align:-.075em}
+.cu-icon::before{content:none!important}
+"""
 
 
 def _write_icons(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    css, missing = _icons_css(_used_icons(outdir))
-    (outdir / "_static" / ICONS_CSS).write_text(css)
-    for name in missing:
+    packs = _fontawesome_packs()
+    missing: set[str] = set()
+    for page in outdir.rglob("*.html"):
+        text = page.read_text()
+        inlined = _inline_icons(text, packs, missing)
+        if inlined != text:
+            page.write_text(inlined)
+    (outdir / "_static" / ICONS_CSS).write_text(ICONS_RULES)
+    for name in sorted(missing):
         logger.warning("page_speed: no Font Awesome icon %r in the theme's copy", name)
 
 
