@@ -123,3 +123,60 @@ def test_search_from_a_chapter_lists_results(browser, book_server, viewport):
         assert not errors, errors
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1280px"])
+def test_header_menus_by_mouse_and_keyboard(browser, book_server, viewport):
+    """The Launch and Download menus work without the theme's bootstrap.js (header_menus.js):
+    a click opens one inside the window, Escape closes it and gives the button back its focus,
+    the arrow keys open it and walk its items, a click elsewhere closes it."""
+    context, page, errors = _open(browser, book_server + "chapters/summary.html", viewport)
+    try:
+        scripts = page.evaluate("[...document.scripts].map(s => s.src).join(' ')")
+        assert "bootstrap.js" not in scripts, scripts
+        width = page.evaluate("document.documentElement.clientWidth")
+        for name in ("Launch interactive content", "Download this page"):
+            button = page.get_by_role("button", name=name)
+            menu = page.locator(".dropdown-menu.show")
+            button.click()
+            menu.wait_for(state="visible")
+            assert button.get_attribute("aria-expanded") == "true"
+            box = menu.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (name, box, width)
+            page.keyboard.press("Escape")
+            menu.wait_for(state="detached")
+            assert button.get_attribute("aria-expanded") == "false"
+            assert page.evaluate("document.activeElement.getAttribute('aria-label')") == name
+            page.keyboard.press("ArrowDown")
+            menu.wait_for(state="visible")
+            items = menu.locator(".dropdown-item")
+            first = items.nth(0).text_content().strip()
+            assert page.evaluate("document.activeElement.textContent.trim()") == first
+            page.keyboard.press("ArrowDown")
+            second = items.nth(1).text_content().strip()
+            assert page.evaluate("document.activeElement.textContent.trim()") == second
+            page.mouse.click(viewport["width"] // 2, viewport["height"] - 20)
+            menu.wait_for(state="detached")
+        # The buttons' hover labels are the browser's own now.
+        assert page.get_by_role("button", name="Color mode").get_attribute("title") == "Color mode"
+    finally:
+        context.close()
+    assert errors == [], errors
+
+
+def test_back_to_top_shows_while_scrolling_up(browser, book_server):
+    context, page, errors = _open(
+        browser, book_server + "chapters/multiple_output_channels.html", PHONE
+    )
+    try:
+        back = page.locator("#pst-back-to-top")
+        page.mouse.wheel(0, 3000)
+        page.wait_for_function("scrollY > 2000")
+        assert not back.is_visible()
+        page.mouse.wheel(0, -400)
+        back.wait_for(state="visible")
+        back.click()
+        page.wait_for_function("scrollY === 0")
+    finally:
+        context.close()
+    assert errors == [], errors
