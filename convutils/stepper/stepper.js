@@ -172,19 +172,18 @@ export function traceSteps(state) {
   const [pH, pW] = c.pad, [h, w] = c.xShape.slice(1);
   const steps = [];
   const output = range(c.cO).map((o) => range(c.hO).map((i) => range(c.wO).map((j) => {
-    const b = bias && bias[o], label = `Y[${c.multiOut ? o + "," : ""}${i},${j}]`;
+    const b = bias && bias[o];
     const rows = range(c.kH).map((a) => i * c.st[0] - pH + a);
     const cols = range(c.kW).map((q) => j * c.st[1] - pW + q);
+    const all = [];
+    range(c.cI).forEach((ch) => rows.forEach((r, a) => cols.forEach((s, q) => {
+      const inside = r >= 0 && r < h && s >= 0 && s < w, x = inside ? X[ch][r][s] : 0, k = K[o][ch][a][q];
+      all.push({ channel: ch, row: r, col: s, k_row: a, k_col: q, x, k, value: x * k, padded: !inside });
+    })));
     // Each step's [channels, products]; the bias comes last: in the "element" step, or alone.
-    const chunks = element ? [[range(c.cI), []]] : [];
-    for (let ch = 0; ch < c.cI; ch++) {
-      if (g === "channel") { chunks.push([[ch], []]); }
-      rows.forEach((r, a) => cols.forEach((s, q) => {
-        const inside = r >= 0 && r < h && s >= 0 && s < w, x = inside ? X[ch][r][s] : 0, k = K[o][ch][a][q];
-        const p = { channel: ch, row: r, col: s, k_row: a, k_col: q, x, k, value: x * k, padded: !inside };
-        if (g === "product") { chunks.push([[ch], [p]]); } else { chunks.at(-1)[1].push(p); }
-      }));
-    }
+    const chunks = element ? [[range(c.cI), all]]
+      : g === "channel" ? range(c.cI).map((ch) => [[ch], all.filter((p) => p.channel === ch)])
+        : all.map((p) => [[p.channel], [p]]);
     if (b !== null && !element) { chunks.push([[], []]); }
     const soFar = new Array(c.cI).fill(0);
     let total = 0;
@@ -193,9 +192,10 @@ export function traceSteps(state) {
       for (const p of products) { soFar[p.channel] += p.value; part += p.value; }
       total += part;
       if (element && b !== null) { total += b; }
-      steps.push({ out_channel: o, out_row: i, out_col: j, output_label: label, channels, rows, cols, products,
-        channel_sums: channels.map((ch) => soFar[ch]), partial_sum: part, running_total: total,
-        finishes_element: m === chunks.length - 1, granularity: g, bias: element || !channels.length ? b : null });
+      steps.push({ out_channel: o, out_row: i, out_col: j, output_label: `Y[${c.multiOut ? o + "," : ""}${i},${j}]`,
+        channels, rows, cols, products, channel_sums: channels.map((ch) => soFar[ch]), partial_sum: part,
+        running_total: total, finishes_element: m === chunks.length - 1, granularity: g,
+        bias: element || !channels.length ? b : null });
     });
     return total;
   })));
