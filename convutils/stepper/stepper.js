@@ -482,15 +482,15 @@ function render({ model, el }) {
     }
   }
 
-  // The model's data and step if valid (Python checks alike), else why not; `edit`: its trace;
-  // `typed`: the boxes hold the reader's text for it, kept.
+  // The model's data and step if valid (Python checks alike), else why not; `edit`: its trace,
+  // `typed` if from the boxes (their text stays).
   function syncFromModel(edit, typed) {
     const next = pick((k) => model.get(k)), want = (model.get("step") || 1) - 1;
     if (edit || data === null || !sameData(next, data)) {
       try { trace = edit || traceSteps(next); } catch (err) { showError(err); return; }
       data = next;
       build();
-      for (const [k, [, write]] of Object.entries(EDITS)) { if (!typed) { boxes[k].value = write(data[k]); } }
+      if (!typed) { for (const [k, [, write]] of Object.entries(EDITS)) { boxes[k].value = write(data[k]); } }
       select.value = data.granularity;
       clearError();
       if (predict) { startPredict(); }
