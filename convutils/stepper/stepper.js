@@ -170,9 +170,9 @@ export function traceSteps(state) {
   const X = state.X, K = c.multiOut ? state.K : [state.K], g = state.granularity, element = g === "element";
   const bias = state.bias ?? null;
   const [pH, pW] = c.pad, [h, w] = c.xShape.slice(1);
-  const steps = [];
+  const steps = [], only = range(c.cI).map((ch) => [ch]);
   const output = range(c.cO).map((o) => range(c.hO).map((i) => range(c.wO).map((j) => {
-    const b = bias && bias[o];
+    const b = bias && bias[o], label = `Y[${c.multiOut ? o + "," : ""}${i},${j}]`;
     const rows = range(c.kH).map((a) => i * c.st[0] - pH + a);
     const cols = range(c.kW).map((q) => j * c.st[1] - pW + q);
     const all = [];
@@ -182,8 +182,8 @@ export function traceSteps(state) {
     })));
     // Each step's [channels, products]; the bias comes last: in the "element" step, or alone.
     const chunks = element ? [[range(c.cI), all]]
-      : g === "channel" ? range(c.cI).map((ch) => [[ch], all.filter((p) => p.channel === ch)])
-        : all.map((p) => [[p.channel], [p]]);
+      : g === "channel" ? range(c.cI).map((ch) => [only[ch], all.filter((p) => p.channel === ch)])
+        : all.map((p) => [only[p.channel], [p]]);
     if (b !== null && !element) { chunks.push([[], []]); }
     const soFar = new Array(c.cI).fill(0);
     let total = 0;
@@ -192,7 +192,7 @@ export function traceSteps(state) {
       for (const p of products) { soFar[p.channel] += p.value; part += p.value; }
       total += part;
       if (element && b !== null) { total += b; }
-      steps.push({ out_channel: o, out_row: i, out_col: j, output_label: `Y[${c.multiOut ? o + "," : ""}${i},${j}]`,
+      steps.push({ out_channel: o, out_row: i, out_col: j, output_label: label,
         channels, rows, cols, products, channel_sums: channels.map((ch) => soFar[ch]), partial_sum: part,
         running_total: total, finishes_element: m === chunks.length - 1, granularity: g,
         bias: element || !channels.length ? b : null });
