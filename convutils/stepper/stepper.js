@@ -170,19 +170,20 @@ export function traceSteps(state) {
   const X = state.X, K = c.multiOut ? state.K : [state.K], g = state.granularity, element = g === "element";
   const bias = state.bias ?? null;
   const [pH, pW] = c.pad, [h, w] = c.xShape.slice(1);
-  const steps = [];
+  const steps = [], only = range(c.cI).map((ch) => [ch]);
   const output = range(c.cO).map((o) => range(c.hO).map((i) => range(c.wO).map((j) => {
-    const b = bias && bias[o];
+    const b = bias && bias[o], label = `Y[${c.multiOut ? o + "," : ""}${i},${j}]`;
     const rows = range(c.kH).map((a) => i * c.st[0] - pH + a);
     const cols = range(c.kW).map((q) => j * c.st[1] - pW + q);
-    const all = range(c.cI).flatMap((ch) => rows.flatMap((r, a) => cols.map((s, q) => {
+    const all = [];
+    range(c.cI).forEach((ch) => rows.forEach((r, a) => cols.forEach((s, q) => {
       const inside = r >= 0 && r < h && s >= 0 && s < w, x = inside ? X[ch][r][s] : 0, k = K[o][ch][a][q];
-      return { channel: ch, row: r, col: s, k_row: a, k_col: q, x, k, value: x * k, padded: !inside };
+      all.push({ channel: ch, row: r, col: s, k_row: a, k_col: q, x, k, value: x * k, padded: !inside });
     })));
     // Each step's [channels, products]; the bias comes last: in the "element" step, or alone.
     const chunks = element ? [[range(c.cI), all]]
-      : g === "channel" ? range(c.cI).map((ch) => [[ch], all.filter((p) => p.channel === ch)])
-        : all.map((p) => [[p.channel], [p]]);
+      : g === "channel" ? range(c.cI).map((ch) => [only[ch], all.filter((p) => p.channel === ch)])
+        : all.map((p) => [only[p.channel], [p]]);
     if (b !== null && !element) { chunks.push([[], []]); }
     const soFar = new Array(c.cI).fill(0);
     let total = 0;
@@ -191,7 +192,7 @@ export function traceSteps(state) {
       for (const p of products) { soFar[p.channel] += p.value; part += p.value; }
       total += part;
       if (element && b !== null) { total += b; }
-      steps.push({ out_channel: o, out_row: i, out_col: j, output_label: `Y[${c.multiOut ? o + "," : ""}${i},${j}]`,
+      steps.push({ out_channel: o, out_row: i, out_col: j, output_label: label,
         channels, rows, cols, products, channel_sums: channels.map((ch) => soFar[ch]), partial_sum: part,
         running_total: total, finishes_element: m === chunks.length - 1, granularity: g,
         bias: element || !channels.length ? b : null });
@@ -481,14 +482,15 @@ function render({ model, el }) {
     }
   }
 
-  // The model's data and step if valid (Python checks alike), else why not; `edit`: its trace.
-  function syncFromModel(edit) {
+  // The model's data and step if valid (Python checks alike), else why not; `edit`: its trace,
+  // `typed` if from the boxes (their text stays).
+  function syncFromModel(edit, typed) {
     const next = pick((k) => model.get(k)), want = (model.get("step") || 1) - 1;
     if (edit || data === null || !sameData(next, data)) {
       try { trace = edit || traceSteps(next); } catch (err) { showError(err); return; }
       data = next;
       build();
-      for (const [k, [, write]] of Object.entries(EDITS)) { boxes[k].value = write(data[k]); }
+      if (!typed) { for (const [k, [, write]] of Object.entries(EDITS)) { boxes[k].value = write(data[k]); } }
       select.value = data.granularity;
       clearError();
       if (predict) { startPredict(); }
@@ -507,14 +509,14 @@ function render({ model, el }) {
   }
 
   // A valid edit goes to the model with the step (from `first(t)`), in one message.
-  function apply(candidate, first = () => 0) {
+  function apply(candidate, first = () => 0, typed) {
     let t;
     try { t = traceSteps(candidate); } catch (err) { showError(err, Object.values(boxes)); return; }
     setPlaying(false);
     for (const k of DATA_KEYS) { model.set(k, candidate[k]); }
     model.set("step", Math.max(0, first(t)) + 1);
     model.save_changes();
-    syncFromModel(t);
+    syncFromModel(t, typed);
   }
 
   function showError(err, fields = []) {
@@ -532,7 +534,7 @@ function render({ model, el }) {
     for (const [k, [, , read]] of Object.entries(EDITS)) {
       try { candidate[k] = read(boxes[k].value.trim()); } catch (err) { showError(err, [boxes[k]]); return; }
     }
-    if (sameData(candidate, data)) { clearError(); } else { apply(candidate); }
+    if (sameData(candidate, data)) { clearError(); } else { apply(candidate, () => 0, true); }
   }
   // A new granularity: the same output element, from its first step.
   function regranulate() {
