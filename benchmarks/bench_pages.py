@@ -278,9 +278,14 @@ def markdown(result: dict[tuple[str, str], dict]) -> str:
             f"{mo['elements']:.0f}" if "elements" in mo else "",
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    failed = sorted({f for m in result.values() for f in m["failed"]})
-    if failed:
-        lines.append(f"\nFailed Lighthouse audits (any page): {', '.join(failed)}")
+    # Each failed audit with the pages (and form factors) it failed on, in any run.
+    where: dict[str, list[str]] = {}
+    for (name, form), m in result.items():
+        for audit in m["failed"]:
+            where.setdefault(audit, []).append(f"{name} ({form})")
+    if where:
+        listed = "; ".join(f"{a}: {', '.join(sorted(w))}" for a, w in sorted(where.items()))
+        lines.append(f"\nFailed Lighthouse audits, in any run: {listed}")
     return "\n".join(lines)
 
 
