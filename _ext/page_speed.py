@@ -3,7 +3,8 @@
 - Scripts: every script file Sphinx and the extensions add to the head is deferred, so none
   blocks the first paint (``documentation_options.js`` stays as it is: the page's inline
   scripts read ``DOCUMENTATION_OPTIONS`` right away). Inline ``<script type="module">``
-  players in the pages are not touched (modules are deferred by nature).
+  players in the pages are not touched (modules are deferred by nature). sphinx-design's
+  tab script is left out of a page with no tab set.
 - Icons: ``_templates/layout.html`` drops the theme's 1.45 MB ``fontawesome.js``. After the
   build, this draws every Font Awesome icon element of the written pages
   (``<i class="fa-solid fa-bars">``) with an inline ``<svg>`` filled with ``currentColor``,
@@ -242,10 +243,28 @@ def _katex_font_preloads(context: dict, body: str) -> str:
 # --- the page hook -----------------------------------------------------------------------
 
 
+def _drop_unused_scripts(context: dict) -> None:
+    """Leave out sphinx-design's tab script on a page with no tab set (none has one today).
+
+    The script listens for ``DOMContentLoaded`` whatever the page holds. Chromium styles and
+    lays out the whole page in that event's task, and Lighthouse's simulation makes a task
+    wait for every script that runs in it: the page's first layout was counted after the
+    first paint, as if the script did it (chapter 2: about 330 ms of its phone TBT).
+    """
+    body = context.get("body") or ""
+    scripts = context.get("script_files") or []
+    context["script_files"] = [
+        script
+        for script in scripts
+        if not (str(script.filename or "").endswith("design-tabs.js") and "sd-tab-set" not in body)
+    ]
+
+
 def _page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
 ) -> None:
     _defer_scripts(pagename, context)
+    _drop_unused_scripts(context)
     if context.get("body"):
         _katex_errors(pagename, context["body"])
         context["body"] = _sized_images(app, context["body"])

@@ -49,6 +49,23 @@ def test_head_scripts_do_not_block_the_first_paint(book_html: Path, rel: str):
 
 
 @pytest.mark.parametrize("rel", PAGES)
+def test_theme_script_starts_after_the_first_frame_and_unused_scripts_stay_out(
+    book_html: Path, rel: str
+):
+    html = (book_html / rel).read_text(encoding="utf-8")
+    tags = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", html)
+    assert not [t for t in tags if "pydata-sphinx-theme.js" in t], tags
+    # a module (it runs after the deferred scripts) asks for it after a frame
+    loader = re.search(
+        r'<script type="module">\s*requestAnimationFrame\((.*?)</script>', html, re.S
+    )
+    assert loader and "pydata-sphinx-theme.js?digest=" in loader.group(1), rel
+    assert html.rindex('<script type="module">') == loader.start(), "the loader is not last"
+    if "sd-tab-set" not in html:
+        assert not [t for t in tags if "design-tabs.js" in t], tags
+
+
+@pytest.mark.parametrize("rel", PAGES)
 def test_images_are_sized_and_lazy_below_the_first(book_html: Path, rel: str):
     html = (book_html / rel).read_text(encoding="utf-8")
     article = html.split('<article class="bd-article">', 1)[1].split("</article>", 1)[0]

@@ -25,6 +25,9 @@ MEASURE = """async (renderEveryBlock) => {
     await MathJax.startup.promise;
   }
   await document.fonts.ready;
+  // solutions.js starts marking scroll boxes once the browser is idle after load: an idle
+  // callback asked for now runs after its own.
+  await new Promise((r) => requestIdleCallback(r));
   // open every solution and every hidden cell source: their content must fit too
   document.querySelectorAll("div.solution.toggle-hidden > .admonition-title")
     .forEach((title) => title.click());
