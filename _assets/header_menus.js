@@ -1,6 +1,6 @@
 // What the pages used of the theme's bootstrap.js (Bootstrap 5 with Popper, 81 KB), which
 // _templates/layout.html no longer loads: the article header's two menus (Launch, Download),
-// the buttons' hover labels, and the back-to-top button. Bootstrap took about 40 ms to parse
+// the buttons' hover labels, and the back-to-top button; and the header buttons' focus. Bootstrap took about 40 ms to parse
 // and run on every page (four times that on Lighthouse's phone), and at load it read the
 // header's position before the page was laid out, so it paid for the page's first layout.
 // The menus keep Bootstrap's classes, so the theme's style sheet still draws them.
@@ -76,6 +76,20 @@
   document.addEventListener("focusin", (ev) => {
     if (open && ev.target !== open && !menuOf(open).contains(ev.target)) { close(false); }
   });
+
+  // sphinx-book-theme's script blurs the colour-mode, search and sidebar buttons on every
+  // click, to drop Bootstrap's tooltip: a keyboard reader's focus fell to the page's start.
+  // A click from the keyboard (detail 0) gives the focus back if nothing else took it.
+  document.addEventListener("click", (ev) => {
+    const button = ev.detail === 0 && ev.target.closest?.(
+      ".theme-switch-button, .search-button, .primary-toggle, .secondary-toggle");
+    if (!button) { return; }
+    setTimeout(() => {
+      if (document.activeElement === document.body && button.isConnected) {
+        button.focus({ preventScroll: true });
+      }
+    });
+  }, true);
 
   function start() {
     // Hover labels: the browser's own, from the label the theme gave Bootstrap's tooltip.

@@ -29,8 +29,12 @@ def _open(browser, url: str, viewport: dict):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url, wait_until="load")
-    # The theme binds its buttons from deferred scripts: wait until they have run.
-    page.wait_for_function("document.readyState === 'complete'")
+    # The theme binds its buttons from pydata-sphinx-theme.js, which starts after the page's
+    # first frame (_templates/layout.html); as it starts it stores the colour mode, and a
+    # new context's storage is empty.
+    page.wait_for_function(
+        "document.readyState === 'complete' && localStorage.getItem('mode') !== null"
+    )
     return context, page, errors
 
 
@@ -177,6 +181,36 @@ def test_back_to_top_shows_while_scrolling_up(browser, book_server):
         back.wait_for(state="visible")
         back.click()
         page.wait_for_function("scrollY === 0")
+    finally:
+        context.close()
+    assert errors == [], errors
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1280px"])
+def test_colour_mode_button_cycles_the_theme_and_keeps_it(browser, book_server, viewport):
+    context, page, errors = _open(browser, book_server + "chapters/summary.html", viewport)
+    try:
+        button = page.locator(".theme-switch-button:visible")
+        assert button.count() == 1
+        theme = "document.documentElement.dataset.theme"
+        mode = "document.documentElement.dataset.mode"
+        assert page.evaluate(theme) == "light"  # a new context prefers light
+        # the theme's cycle with a light preference: auto -> dark -> light -> auto
+        button.click()
+        assert (page.evaluate(mode), page.evaluate(theme)) == ("dark", "dark")
+        button.focus()  # by keyboard too
+        page.keyboard.press("Enter")
+        assert (page.evaluate(mode), page.evaluate(theme)) == ("light", "light")
+        page.keyboard.press("Enter")
+        assert (page.evaluate(mode), page.evaluate(theme)) == ("auto", "light")
+        page.keyboard.press("Enter")
+        assert (page.evaluate(mode), page.evaluate(theme)) == ("dark", "dark")
+        # the keyboard's focus stays on the button (sphinx-book-theme blurs it on click)
+        assert page.evaluate("document.activeElement.matches('.theme-switch-button')")
+        # the next page opens in the chosen theme before any script of the theme has run
+        page.goto(book_server + "intro.html", wait_until="commit")
+        page.wait_for_function("document.documentElement.dataset.theme !== undefined")
+        assert page.evaluate(theme) == "dark"
     finally:
         context.close()
     assert errors == [], errors
