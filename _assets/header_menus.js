@@ -1,8 +1,9 @@
 // What the pages used of the theme's bootstrap.js (Bootstrap 5 with Popper, 81 KB), which
 // _templates/layout.html no longer loads: the article header's two menus (Launch, Download),
-// the buttons' hover labels, and the back-to-top button; and the header buttons' focus. Bootstrap took about 40 ms to parse
-// and run on every page (four times that on Lighthouse's phone), and at load it read the
-// header's position before the page was laid out, so it paid for the page's first layout.
+// the buttons' hover labels, and the back-to-top button; and the header buttons' focus.
+// Bootstrap took about 40 ms to parse and run on every page (four times that on Lighthouse's
+// phone), and at load it read the header's position before the page was laid out, so it paid
+// for the page's first layout.
 // The menus keep Bootstrap's classes, so the theme's style sheet still draws them.
 (() => {
   "use strict";
